@@ -47,7 +47,7 @@ int fbr_reply_two(struct fbr_req *r, const void *a1, size_t s1,
 {
 	struct iovec iov[3] = { [1] = { (void *)a1, s1 }, [2] = { (void *)a2, s2 } };
 
-	return send(r, iov, 3, 0, 0);
+	return send(r, iov, s2 ? 3 : 2, 0, 0);
 }
 
 int fbr_reply_placed(struct fbr_req *r, size_t fixed_arg_size,

@@ -22,6 +22,8 @@ static int mem_payload(struct fbr_sink *s, size_t fixed, size_t size,
 
 static int append(struct fbr_memsink *m, const void *p, size_t len)
 {
+	if (!len)
+		return 0;
 	if (m->reply_len + len > m->reply_cap) {
 		size_t cap = (m->reply_len + len) * 2;
 		unsigned char *n = realloc(m->reply, cap);

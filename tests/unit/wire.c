@@ -1,6 +1,8 @@
 /*
  * Raw FUSE message building for the unit tests.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "wire.h"
@@ -43,8 +45,31 @@ void w_reply(struct wire *w, int32_t error, uint64_t unique)
 	w_add(w, &oh, sizeof(oh));
 }
 
+/*
+ * With FBR_CORPUS_DIR set, every request sent is also saved there as a
+ * seed for tests/fuzz/fuzz-dispatch: a 1 (start initialised), the bytes.
+ */
+static void save_seed(const struct wire *w)
+{
+	const char *dir = getenv("FBR_CORPUS_DIR");
+	static unsigned n;
+	char path[4096];
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/seed-%04u", dir, n++);
+	f = fopen(path, "wb");
+	if (!f)
+		return;
+	fputc(1, f);
+	fwrite(w->b, 1, w->len, f);
+	fclose(f);
+}
+
 int w_send(struct fbr_session *s, const struct wire *w, struct fbr_memsink *m)
 {
+	save_seed(w);
 	fbr_memsink_clear(m);
 	return fbr_memory_dispatch(s, w->b, w->len, m);
 }

@@ -2,9 +2,10 @@
  * The FUSE wire format: the messages the kernel (or a virtio-fs guest) and a
  * FUSE server exchange, for protocol 7.27 up to 7.45.
  *
- * Written for fbr from the protocol's definition; tests/unit/abi-check.c
- * compares every size and field offset here with the system's <linux/fuse.h>
- * and with the running kernel's BTF.  Never include both headers in one file.
+ * Written for fbr from the protocol's definition; tests/unit/test-abi (lists
+ * in tests/unit/abi-fields.h) compares every size, field offset and constant
+ * here with the system's <linux/fuse.h> and with the running kernel's BTF.
+ * Never include both headers in one file.
  *
  * All fields are little-endian on every machine fbr runs on (the kernel and
  * the server share a CPU; virtio-fs guests of other endianness are not
@@ -99,7 +100,8 @@ enum fuse_notify_code {
 	FUSE_NOTIFY_INC_EPOCH = 8, /* 7.44 */
 	FUSE_NOTIFY_PRUNE = 9,     /* 7.45 */
 };
-#define FUSE_NOTIFY_CODE_MAX FUSE_NOTIFY_PRUNE
+/* One past the last code, as the kernel's (since removed) enumerator was. */
+#define FUSE_NOTIFY_CODE_MAX (FUSE_NOTIFY_PRUNE + 1)
 
 /* INIT flags; bits 32..63 travel in flags2 once FUSE_INIT_EXT is agreed. */
 #define FUSE_ASYNC_READ (1ULL << 0)
@@ -175,6 +177,7 @@ enum fuse_notify_code {
 #define FUSE_WRITE_CACHE (1U << 0)         /* fuse_write_in.write_flags */
 #define FUSE_WRITE_LOCKOWNER (1U << 1)
 #define FUSE_WRITE_KILL_SUIDGID (1U << 2)  /* 7.33 */
+#define FUSE_WRITE_KILL_PRIV FUSE_WRITE_KILL_SUIDGID /* obsolete alias */
 #define FUSE_READ_LOCKOWNER (1U << 1)      /* fuse_read_in.read_flags */
 #define FUSE_RELEASE_FLUSH (1U << 0)       /* fuse_release_in.release_flags */
 #define FUSE_RELEASE_FLOCK_UNLOCK (1U << 1)
@@ -193,6 +196,17 @@ enum fuse_notify_code {
 #define FUSE_IOCTL_DIR (1U << 4)
 #define FUSE_IOCTL_COMPAT_X32 (1U << 5)
 #define FUSE_IOCTL_MAX_IOV 256
+
+#define CUSE_UNRESTRICTED_IOCTL (1U << 0) /* cuse_init_in.flags */
+
+/* Reply lengths of minors older than 7.27, kept to match <linux/fuse.h>. */
+#define FUSE_COMPAT_ENTRY_OUT_SIZE 120
+#define FUSE_COMPAT_ATTR_OUT_SIZE 96
+#define FUSE_COMPAT_MKNOD_IN_SIZE 8
+#define FUSE_COMPAT_WRITE_IN_SIZE 24
+#define FUSE_COMPAT_STATFS_SIZE 48
+#define FUSE_COMPAT_INIT_OUT_SIZE 8
+#define FUSE_COMPAT_22_INIT_OUT_SIZE 24
 
 #define FUSE_SETUPMAPPING_FLAG_WRITE (1ULL << 0)
 #define FUSE_SETUPMAPPING_FLAG_READ (1ULL << 1)
@@ -518,6 +532,28 @@ struct fuse_init_out {
 	uint16_t unused[11];
 };
 
+/* CUSE: character devices in userspace, INIT is CUSE_INIT. */
+#define CUSE_INIT_INFO_MAX 4096 /* device info string after cuse_init_out */
+
+struct cuse_init_in {
+	uint32_t major;
+	uint32_t minor;
+	uint32_t unused;
+	uint32_t flags; /* CUSE_UNRESTRICTED_IOCTL */
+};
+
+struct cuse_init_out {
+	uint32_t major;
+	uint32_t minor;
+	uint32_t unused;
+	uint32_t flags;
+	uint32_t max_read;
+	uint32_t max_write;
+	uint32_t dev_major; /* of the character device */
+	uint32_t dev_minor;
+	uint32_t spare[10];
+};
+
 struct fuse_interrupt_in {
 	uint64_t unique;
 };
@@ -637,7 +673,8 @@ struct fuse_direntplus {
 
 #define FUSE_NAME_OFFSET 24         /* offsetof(struct fuse_dirent, name) */
 #define FUSE_NAME_OFFSET_DIRENTPLUS 152
-#define FUSE_DIRENT_ALIGN(x) (((x) + 7) & ~(uint64_t)7)
+#define FUSE_REC_ALIGN(x) (((x) + 7) & ~(uint64_t)7)
+#define FUSE_DIRENT_ALIGN(x) FUSE_REC_ALIGN(x)
 
 /* Notifications, server to kernel. */
 struct fuse_notify_poll_wakeup_out {

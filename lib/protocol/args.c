@@ -51,7 +51,7 @@ static int take_tail(const struct fbr_opdesc *d, const char *p, size_t left,
 		want = 0;
 	if (want != left)
 		return -EINVAL;
-	a->tail = left ? p : NULL;
+	a->tail = p; /* never NULL, even when empty */
 	a->taillen = (uint32_t)left;
 	return 0;
 }

@@ -24,7 +24,7 @@ struct fbr_args {
 	const void *in;        /* fixed struct, insize bytes (NULL if none) */
 	uint32_t insize;       /* as received: INIT and SETXATTR vary */
 	const char *name[2];
-	const void *tail;
+	const void *tail;      /* after the names; valid even when empty */
 	uint32_t taillen;
 	const void *ext;       /* request extensions, or NULL */
 	uint32_t extlen;

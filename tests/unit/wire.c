@@ -21,7 +21,8 @@ void w_add(struct wire *w, const void *p, size_t n)
 {
 	if (w->len + n > sizeof(w->b))
 		n = sizeof(w->b) - w->len;
-	memcpy(w->b + w->len, p, n);
+	if (n)
+		memcpy(w->b + w->len, p, n);
 	w->len += n;
 }
 

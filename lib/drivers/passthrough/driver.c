@@ -1,0 +1,197 @@
+/*
+ * The passthrough driver as fbr sees it: the operations table, INIT (which
+ * capabilities the cache mode and options call for), DESTROY (the kernel
+ * has forgotten every nodeid and handle), SYNCFS, and the instance's life.
+ * The source directory is opened once, here; everything after works
+ * relative to that fd, so renaming the source or its parents on the host
+ * changes nothing for the mount.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "drivers/passthrough/pt.h"
+
+static int pt_init(void *fs_, struct fbr_conn *conn)
+{
+	struct pt_fs *fs = fs_;
+	uint64_t want = FUSE_EXPORT_SUPPORT | FUSE_ATOMIC_O_TRUNC;
+
+	switch (fs->opts.cache) {
+	case FBR_PT_CACHE_NEVER:
+		/* Entries expire at once: READDIRPLUS would only cost lookups. */
+		conn->want &= ~(FUSE_DO_READDIRPLUS | FUSE_READDIRPLUS_AUTO);
+		want |= FUSE_DIRECT_IO_ALLOW_MMAP;
+		break;
+	case FBR_PT_CACHE_METADATA:
+	case FBR_PT_CACHE_AUTO:
+		want |= FUSE_CACHE_SYMLINKS | FUSE_AUTO_INVAL_DATA;
+		break;
+	case FBR_PT_CACHE_ALWAYS:
+		want |= FUSE_CACHE_SYMLINKS;
+		break;
+	}
+	if (fs->opts.writeback)
+		want |= FUSE_WRITEBACK_CACHE;
+	if (fs->opts.killpriv_v2)
+		want |= FUSE_HANDLE_KILLPRIV_V2;
+	conn->want |= want & conn->capable;
+	fs->writeback = (conn->want & FUSE_WRITEBACK_CACHE) != 0;
+	fs->killpriv = (conn->want & FUSE_HANDLE_KILLPRIV_V2) != 0;
+	return 0;
+}
+
+static void pt_destroy(void *fs)
+{
+	pt_htable_reset(fs);
+	pt_itable_reset(fs);
+}
+
+static int pt_syncfs(void *fs, const struct fbr_ctx *c, uint64_t ino)
+{
+	struct pt_inode *in = pt_inode_get(fs, ino);
+	int fd, err = 0;
+
+	if (!in)
+		return -ESTALE;
+	fd = pt_reopen(fs, in, O_RDONLY | O_DIRECTORY);
+	pt_inode_put(in);
+	if (fd < 0)
+		return fd;
+	if (syncfs(fd) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static const struct fbr_driver_ops pt_ops = {
+	.init = pt_init,
+	.destroy = pt_destroy,
+	.lookup = pt_lookup,
+	.forget = pt_forget,
+	.getattr = pt_getattr,
+	.setattr = pt_setattr,
+	.statx = pt_statx_op,
+	.readlink = pt_readlink,
+	.symlink = pt_symlink,
+	.mknod = pt_mknod,
+	.mkdir = pt_mkdir,
+	.unlink = pt_unlink,
+	.rmdir = pt_rmdir,
+	.rename = pt_rename,
+	.link = pt_link,
+	.open = pt_open,
+	.create = pt_create,
+	.tmpfile = pt_tmpfile,
+	.read = pt_read,
+	.write = pt_write,
+	.flush = pt_flush,
+	.release = pt_release,
+	.fsync = pt_fsync,
+	.fallocate = pt_fallocate,
+	.lseek = pt_lseek,
+	.copy_file_range = pt_copy_file_range,
+	.opendir = pt_opendir,
+	.readdir = pt_readdir,
+	.readdirplus = pt_readdirplus,
+	.releasedir = pt_releasedir,
+	.fsyncdir = pt_fsyncdir,
+	.statfs = pt_statfs,
+	.access = pt_access,
+	.setxattr = pt_setxattr,
+	.getxattr = pt_getxattr,
+	.listxattr = pt_listxattr,
+	.removexattr = pt_removexattr,
+	.syncfs = pt_syncfs,
+};
+
+static struct pt_timeout timeout(double t, double dflt)
+{
+	struct pt_timeout to;
+
+	if (t < 0)
+		t = dflt;
+	to.sec = (uint64_t)t;
+	to.nsec = (uint32_t)((t - (double)to.sec) * 1e9);
+	return to;
+}
+
+static void set_cache(struct pt_fs *fs)
+{
+	const struct fbr_pt_opts *o = &fs->opts;
+	double dflt = o->cache == FBR_PT_CACHE_ALWAYS ? 86400.0 : 1.0;
+
+	fs->entry_to = timeout(o->entry_timeout, dflt);
+	fs->attr_to = timeout(o->attr_timeout, dflt);
+	switch (o->cache) {
+	case FBR_PT_CACHE_NEVER:
+		fs->entry_to = fs->attr_to = (struct pt_timeout){ 0, 0 };
+		fs->fopen_flags = FOPEN_DIRECT_IO | FOPEN_PARALLEL_DIRECT_WRITES;
+		break;
+	case FBR_PT_CACHE_METADATA:
+	case FBR_PT_CACHE_AUTO:
+		break;
+	case FBR_PT_CACHE_ALWAYS:
+		fs->fopen_flags = FOPEN_KEEP_CACHE;
+		fs->dopen_flags = FOPEN_KEEP_CACHE | FOPEN_CACHE_DIR;
+		break;
+	}
+}
+
+int fbr_passthrough_new(const struct fbr_pt_opts *opts, struct fbr_driver *drv)
+{
+	struct pt_fs *fs = calloc(1, sizeof(*fs));
+	int rootfd, err;
+
+	if (!fs || !opts->source || !(fs->source = strdup(opts->source))) {
+		free(fs);
+		return opts->source ? -ENOMEM : -EINVAL;
+	}
+	fs->opts = *opts;
+	fs->opts.source = fs->source;
+	set_cache(fs);
+	pt_htable_init(fs);
+	fs->procfd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	rootfd = open(fs->source, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fs->procfd < 0 || rootfd < 0) {
+		err = -errno;
+		if (rootfd >= 0)
+			close(rootfd);
+		goto err_free;
+	}
+	err = pt_itable_init(fs, rootfd);
+	if (err)
+		goto err_free;
+	/* Modes arrive with the caller's umask applied: apply no other. */
+	umask(0);
+	drv->ops = &pt_ops;
+	drv->fs = fs;
+	return 0;
+err_free:
+	fbr_passthrough_free(&(struct fbr_driver){ .ops = &pt_ops, .fs = fs });
+	return err;
+}
+
+void fbr_passthrough_free(struct fbr_driver *drv)
+{
+	struct pt_fs *fs = drv->fs;
+
+	if (!fs)
+		return;
+	pt_htable_fini(fs);
+	pt_itable_fini(fs);
+	if (fs->procfd >= 0)
+		close(fs->procfd);
+	free(fs->source);
+	free(fs);
+	drv->fs = NULL;
+}
+
+void fbr_passthrough_stats(const struct fbr_driver *drv, struct fbr_pt_stats *st)
+{
+	st->inodes = pt_itable_count(drv->fs);
+	st->handles = pt_htable_count(drv->fs);
+}

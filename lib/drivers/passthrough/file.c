@@ -1,0 +1,287 @@
+/*
+ * Open files: OPEN reopens the inode's O_PATH fd through /proc/self/fd
+ * with the flags asked for, CREATE and TMPFILE make the file relative to
+ * the parent's fd, and the data operations (READ, WRITE, FALLOCATE, LSEEK,
+ * COPY_FILE_RANGE, FSYNC) run on the handle's fd with the positioned calls,
+ * so handles share no file offset state.  The cache mode decides the
+ * FOPEN_* flags; under writeback caching the kernel also reads through
+ * write-only handles and does O_APPEND itself.
+ */
+#define _GNU_SOURCE 1
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "drivers/passthrough/pt.h"
+
+void pt_fdname(int fd, char name[PT_FDNAME_MAX])
+{
+	snprintf(name, PT_FDNAME_MAX, "%d", fd);
+}
+
+int pt_reopen(struct pt_fs *fs, const struct pt_inode *in, int flags)
+{
+	char name[PT_FDNAME_MAX];
+	int fd;
+
+	pt_fdname(pt_inode_fd(in), name);
+	/* O_NOFOLLOW would refuse the /proc link itself; a symlink's inode
+	   still gives ELOOP. */
+	fd = openat(fs->procfd, name, (flags & ~O_NOFOLLOW) | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* The flags the host open gets, from those the kernel sent. */
+static int open_flags(const struct pt_fs *fs, uint32_t kflags)
+{
+	int flags = (int)kflags & ~(O_CREAT | O_EXCL | O_NOCTTY);
+
+	if (fs->writeback) {
+		if ((flags & O_ACCMODE) == O_WRONLY)
+			flags = (flags & ~O_ACCMODE) | O_RDWR;
+		flags &= ~O_APPEND;
+	}
+	return flags;
+}
+
+static int check_writable(const struct pt_fs *fs, uint32_t kflags)
+{
+	if (fs->opts.readonly &&
+	    ((kflags & O_ACCMODE) != O_RDONLY || (kflags & O_TRUNC)))
+		return -EROFS;
+	return 0;
+}
+
+int pt_open(void *fs_, const struct fbr_ctx *c, uint64_t ino,
+	    const struct fuse_open_in *in, struct fuse_open_out *out)
+{
+	struct pt_fs *fs = fs_;
+	struct pt_inode *inode;
+	int fd, err = check_writable(fs, in->flags);
+
+	if (err)
+		return err;
+	inode = pt_inode_get(fs, ino);
+	if (!inode)
+		return -ESTALE;
+	fd = pt_reopen(fs, inode, open_flags(fs, in->flags));
+	if (fd >= 0 && fs->killpriv && (in->flags & O_TRUNC) &&
+	    (in->open_flags & FUSE_OPEN_KILL_SUIDGID) &&
+	    (err = pt_kill_suidgid(fs, fd))) {
+		close(fd);
+		fd = err;
+	}
+	if (fd < 0) {
+		pt_inode_put(inode);
+		return fd;
+	}
+	out->open_flags = fs->fopen_flags;
+	return pt_handle_new(fs, fd, inode, false, &out->fh);
+}
+
+/*
+ * The rest of CREATE and TMPFILE once fd is open: the entry for it, found
+ * through an O_PATH reopen so it names exactly the file opened, and a handle.
+ */
+static int opened(struct pt_fs *fs, int fd, struct fuse_entry_out *e,
+		  struct fuse_open_out *o)
+{
+	char name[PT_FDNAME_MAX];
+	struct pt_inode *in;
+	int pfd, err;
+
+	pt_fdname(fd, name);
+	pfd = openat(fs->procfd, name, O_PATH | O_CLOEXEC);
+	if (pfd < 0) {
+		err = -errno;
+		goto err_close;
+	}
+	err = pt_entry_from_fd(fs, pfd, e, &in);
+	if (err)
+		goto err_close;
+	o->open_flags = fs->fopen_flags;
+	err = pt_handle_new(fs, fd, in, false, &o->fh); /* takes fd and in */
+	if (err)
+		pt_inode_forget(fs, e->nodeid, 1);
+	return err;
+err_close:
+	close(fd);
+	return err;
+}
+
+static int create_common(struct pt_fs *fs, uint64_t parent, const char *name,
+			 const struct fuse_create_in *in, int extra,
+			 struct fuse_entry_out *e, struct fuse_open_out *o)
+{
+	struct pt_inode *dir;
+	int fd, flags;
+
+	PT_WRITABLE(fs);
+	dir = pt_inode_get(fs, parent);
+	if (!dir)
+		return -ESTALE;
+	flags = open_flags(fs, in->flags) | extra | O_NOFOLLOW | O_CLOEXEC;
+	if (extra & O_TMPFILE) {
+		if ((flags & O_ACCMODE) == O_RDONLY)
+			flags |= O_RDWR;
+		name = ".";
+	}
+	fd = openat(pt_inode_fd(dir), name, flags, in->mode & 07777);
+	pt_inode_put(dir);
+	if (fd < 0)
+		return -errno;
+	return opened(fs, fd, e, o);
+}
+
+int pt_create(void *fs, const struct fbr_ctx *c, uint64_t parent,
+	      const char *name, const struct fuse_create_in *in,
+	      struct fuse_entry_out *entry, struct fuse_open_out *open)
+{
+	if (!pt_name_ok(name))
+		return -EINVAL;
+	return create_common(fs, parent, name, in, O_CREAT | (in->flags & O_EXCL),
+			     entry, open);
+}
+
+int pt_tmpfile(void *fs, const struct fbr_ctx *c, uint64_t parent,
+	       const char *name, const struct fuse_create_in *in,
+	       struct fuse_entry_out *entry, struct fuse_open_out *open)
+{
+	return create_common(fs, parent, name, in,
+			     O_TMPFILE | (in->flags & O_EXCL), entry, open);
+}
+
+int pt_read(void *fs, const struct fbr_ctx *c, uint64_t ino,
+	    const struct fuse_read_in *in, const struct iovec *dst, int dstcnt)
+{
+	struct pt_handle *h = pt_handle_get(fs, in->fh, false);
+	ssize_t n;
+
+	if (!h)
+		return -EBADF;
+	n = preadv(h->fd, dst, dstcnt, (off_t)in->offset);
+	pt_handle_put(h);
+	return n < 0 ? -errno : (int)n;
+}
+
+int pt_write(void *fs_, const struct fbr_ctx *c, uint64_t ino,
+	     const struct fuse_write_in *in, const struct iovec *src,
+	     int srccnt)
+{
+	struct pt_fs *fs = fs_;
+	struct pt_handle *h;
+	ssize_t n;
+	int err = 0;
+
+	PT_WRITABLE(fs);
+	h = pt_handle_get(fs, in->fh, false);
+	if (!h)
+		return -EBADF;
+	if (fs->killpriv && (in->write_flags & FUSE_WRITE_KILL_SUIDGID))
+		err = pt_kill_suidgid(fs, h->fd);
+	n = err ? err : pwritev(h->fd, src, srccnt, (off_t)in->offset);
+	if (n < 0 && !err)
+		err = -errno;
+	pt_handle_put(h);
+	return err ? err : (int)n;
+}
+
+/* What close(2) of one of the kernel's file descriptors would do. */
+int pt_flush(void *fs, const struct fbr_ctx *c, uint64_t ino,
+	     const struct fuse_flush_in *in)
+{
+	struct pt_handle *h = pt_handle_get(fs, in->fh, false);
+	int fd, err = 0;
+
+	if (!h)
+		return -EBADF;
+	fd = dup(h->fd);
+	if (fd < 0 || close(fd) < 0)
+		err = -errno;
+	pt_handle_put(h);
+	return err;
+}
+
+int pt_release(void *fs, const struct fbr_ctx *c, uint64_t ino,
+	       const struct fuse_release_in *in)
+{
+	return pt_handle_del(fs, in->fh, false);
+}
+
+int pt_fsync(void *fs, const struct fbr_ctx *c, uint64_t ino,
+	     const struct fuse_fsync_in *in)
+{
+	struct pt_handle *h = pt_handle_get(fs, in->fh, false);
+	int err;
+
+	if (!h)
+		return -EBADF;
+	if (in->fsync_flags & FUSE_FSYNC_FDATASYNC)
+		err = fdatasync(h->fd);
+	else
+		err = fsync(h->fd);
+	err = err < 0 ? -errno : 0;
+	pt_handle_put(h);
+	return err;
+}
+
+int pt_fallocate(void *fs_, const struct fbr_ctx *c, uint64_t ino,
+		 const struct fuse_fallocate_in *in)
+{
+	struct pt_fs *fs = fs_;
+	struct pt_handle *h;
+	int err = 0;
+
+	PT_WRITABLE(fs);
+	h = pt_handle_get(fs, in->fh, false);
+	if (!h)
+		return -EBADF;
+	if (fallocate(h->fd, (int)in->mode, (off_t)in->offset,
+		      (off_t)in->length) < 0)
+		err = -errno;
+	pt_handle_put(h);
+	return err;
+}
+
+int pt_lseek(void *fs, const struct fbr_ctx *c, uint64_t ino,
+	     const struct fuse_lseek_in *in, struct fuse_lseek_out *out)
+{
+	struct pt_handle *h = pt_handle_get(fs, in->fh, false);
+	off_t off;
+
+	if (!h)
+		return -EBADF;
+	off = lseek(h->fd, (off_t)in->offset, (int)in->whence);
+	pt_handle_put(h);
+	if (off < 0)
+		return -errno;
+	out->offset = (uint64_t)off;
+	return 0;
+}
+
+int pt_copy_file_range(void *fs_, const struct fbr_ctx *c, uint64_t ino,
+		       const struct fuse_copy_file_range_in *in,
+		       uint64_t *copied)
+{
+	struct pt_fs *fs = fs_;
+	struct pt_handle *hin, *hout;
+	loff_t off_in = (loff_t)in->off_in, off_out = (loff_t)in->off_out;
+	ssize_t n = -1;
+	int err = 0;
+
+	PT_WRITABLE(fs);
+	hin = pt_handle_get(fs, in->fh_in, false);
+	hout = pt_handle_get(fs, in->fh_out, false);
+	if (!hin || !hout)
+		err = -EBADF;
+	else if ((n = copy_file_range(hin->fd, &off_in, hout->fd, &off_out,
+				      (size_t)in->len, (unsigned)in->flags)) < 0)
+		err = -errno;
+	else
+		*copied = (uint64_t)n;
+	pt_handle_put(hout);
+	pt_handle_put(hin);
+	return err;
+}

@@ -1,0 +1,399 @@
+/*
+ * The /dev/fuse workers.  Each thread owns a clone of the connection's fd
+ * (so the kernel routes its replies without a shared queue), a request
+ * buffer and a payload buffer, and loops read → fbr_dispatch → writev with
+ * no lock between threads.  The kernel's ENODEV on read is the end of the
+ * mount; the last worker out marks the server stopped.  Workers run with
+ * cancellation disabled except while blocked in read(), so stopping them
+ * never leaves the driver half-way through a request.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "protocol/opcode.h"
+#include "transports/fusedev/fusedev.h"
+#include "util/log.h"
+
+#define SUBSYS "fusedev"
+
+/*
+ * WRITE's in header and argument struct.  Requests are read to start this
+ * far before a page boundary, so WRITE data lands page-aligned (where
+ * O_DIRECT in the driver wants it) while the request stays contiguous.
+ */
+#define WRITE_HDR (sizeof(struct fuse_in_header) + sizeof(struct fuse_write_in))
+
+struct worker {
+	struct fbr_sink sink;
+	struct fbr_fusedev *d;
+	pthread_t thread;
+	bool started;
+	unsigned idx;
+	int fd;
+	unsigned char *inbuf;     /* page-aligned allocation */
+	unsigned char *req;       /* where requests are read to */
+	size_t reqcap;
+	unsigned char *out;       /* READ and READDIR payload, page-aligned */
+
+	/* The request being served, for stats; start_ns 0 when idle. */
+	_Atomic uint32_t opcode;
+	_Atomic uint64_t unique;
+	_Atomic uint64_t start_ns;
+};
+
+struct fbr_fusedev {
+	struct fbr_session *s;
+	int evfd;
+	_Atomic int state;        /* enum fbr_fusedev_state */
+	_Atomic int error;
+	atomic_uint running;
+	unsigned n;
+	struct worker w[];
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+static void notify(struct fbr_fusedev *d)
+{
+	uint64_t one = 1;
+
+	/* Only fails when the counter is saturated: already readable. */
+	if (write(d->evfd, &one, sizeof(one)) < 0)
+		return;
+}
+
+static void set_state(struct fbr_fusedev *d, enum fbr_fusedev_state st)
+{
+	atomic_store(&d->state, st);
+	notify(d);
+}
+
+static void set_error(struct fbr_fusedev *d, int err)
+{
+	int none = 0;
+
+	if (atomic_compare_exchange_strong(&d->error, &none, err))
+		notify(d);
+}
+
+/* The sink: payload goes to the worker's own buffer, replies in one writev. */
+static int sink_payload(struct fbr_sink *s, size_t fixed, size_t size,
+			struct iovec *iov, int maxiov)
+{
+	struct worker *w = (struct worker *)s;
+
+	(void)fixed;
+	if (maxiov < 1)
+		return -EINVAL;
+	iov[0].iov_base = w->out;
+	iov[0].iov_len = size < FBR_FUSEDEV_MAX_WRITE ? size : FBR_FUSEDEV_MAX_WRITE;
+	return 1;
+}
+
+static int sink_send(struct fbr_sink *s, const struct iovec *iov, int cnt,
+		     size_t placed)
+{
+	struct worker *w = (struct worker *)s;
+	struct iovec v[8];
+
+	if (cnt < 1 || cnt >= (int)(sizeof(v) / sizeof(v[0])))
+		return -EINVAL;
+	memcpy(v, iov, (size_t)cnt * sizeof(*iov));
+	if (placed)
+		v[cnt++] = (struct iovec){ w->out, placed };
+	while (writev(w->fd, v, cnt) < 0) {
+		if (errno == ENOENT)
+			return 0; /* interrupted: the kernel stopped waiting */
+		if (errno != EINTR && errno != EAGAIN)
+			return -errno;
+	}
+	return 0;
+}
+
+static const struct fbr_sink_ops sink_ops = {
+	.payload = sink_payload,
+	.send = sink_send,
+};
+
+/* Blocked in read() is the one place a worker may be cancelled. */
+static ssize_t receive(struct worker *w)
+{
+	ssize_t n;
+	int err;
+
+	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+	n = read(w->fd, w->req, w->reqcap);
+	err = errno;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	return n < 0 ? -err : n;
+}
+
+static void busy_begin(struct worker *w, const struct fuse_in_header *h)
+{
+	atomic_store(&w->opcode, h->opcode);
+	atomic_store(&w->unique, h->unique);
+	atomic_store(&w->start_ns, now_ns());
+}
+
+static void busy_end(struct worker *w)
+{
+	atomic_store(&w->start_ns, 0);
+}
+
+/* INIT answered decides whether the mount works at all. */
+static void after_init(struct fbr_fusedev *d)
+{
+	if (fbr_session_state(d->s) == FBR_SESSION_LIVE) {
+		int starting = FBR_FUSEDEV_STARTING;
+
+		if (atomic_compare_exchange_strong(&d->state, &starting,
+						   FBR_FUSEDEV_LIVE))
+			notify(d);
+	} else {
+		set_error(d, -EPROTO);
+	}
+}
+
+/* Serve one request; returns true when the session has ended. */
+static bool serve(struct worker *w, size_t len)
+{
+	const struct fuse_in_header *h = (const void *)w->req;
+	struct fbr_msg m = { .buf = w->req, .len = len };
+	uint32_t opcode;
+	int err;
+
+	if (len < sizeof(*h)) {
+		fbr_log(FBR_LOG_WARN, SUBSYS, "short read: %zu bytes", len);
+		return false;
+	}
+	opcode = h->opcode;
+	busy_begin(w, h);
+	err = fbr_dispatch(w->d->s, &m, &w->sink);
+	busy_end(w);
+	if (err && err != -ENODEV)
+		fbr_log(FBR_LOG_WARN, SUBSYS, "cannot reply to %s: %s",
+			fbr_opcode_name(opcode) ?: "request", strerror(-err));
+	if (opcode == FUSE_INIT)
+		after_init(w->d);
+	return opcode == FUSE_DESTROY;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	int err = 0;
+
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	for (;;) {
+		ssize_t n = receive(w);
+
+		if (n == -EINTR || n == -EAGAIN)
+			continue;
+		if (n == -ENODEV)
+			break; /* unmounted, or the connection was aborted */
+		if (n < 0) {
+			err = (int)n;
+			fbr_log(FBR_LOG_ERR, SUBSYS, "worker %u: read: %s",
+				w->idx, strerror(-err));
+			break;
+		}
+		if (serve(w, (size_t)n))
+			break;
+	}
+	fbr_debug(SUBSYS, "worker %u ends", w->idx);
+	if (err)
+		set_error(w->d, err);
+	if (atomic_fetch_sub(&w->d->running, 1) == 1)
+		set_state(w->d, FBR_FUSEDEV_STOPPED);
+	return NULL;
+}
+
+/* Each worker's own fd: a clone, so its replies go to its own queue. */
+static int clone_fd(int fd)
+{
+	uint32_t src = (uint32_t)fd;
+	int c = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+
+	if (c >= 0 && ioctl(c, FUSE_DEV_IOC_CLONE, &src) == 0)
+		return c;
+	fbr_debug(SUBSYS, "cannot clone /dev/fuse fd: %s; sharing it",
+		  strerror(errno));
+	if (c >= 0)
+		close(c);
+	c = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	return c < 0 ? -errno : c;
+}
+
+static int worker_init(struct worker *w, struct fbr_fusedev *d, int fd,
+		       unsigned idx)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t insize = page + FBR_FUSEDEV_MAX_WRITE + page;
+
+	w->sink.ops = &sink_ops;
+	w->d = d;
+	w->idx = idx;
+	w->fd = clone_fd(fd);
+	if (w->fd < 0)
+		return w->fd;
+	w->inbuf = aligned_alloc(page, insize);
+	w->out = aligned_alloc(page, FBR_FUSEDEV_MAX_WRITE);
+	if (!w->inbuf || !w->out)
+		return -ENOMEM;
+	w->req = w->inbuf + page - WRITE_HDR;
+	w->reqcap = insize - (page - WRITE_HDR);
+	return 0;
+}
+
+static void worker_release(struct worker *w)
+{
+	if (w->started) {
+		pthread_cancel(w->thread);
+		pthread_join(w->thread, NULL);
+	}
+	if (w->fd >= 0)
+		close(w->fd);
+	free(w->inbuf);
+	free(w->out);
+}
+
+/*
+ * At least two, so one slow request (an fsync, a lock wait) never stalls
+ * the whole mount; one per CPU beyond that, since a request is mostly
+ * syscalls on the source; at most eight, past which the kernel's single
+ * request queue and the source filesystem are the limit while each worker
+ * still costs 2 MiB of buffers.
+ */
+unsigned fbr_fusedev_default_threads(void)
+{
+	cpu_set_t set;
+	int n = 2;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		n = CPU_COUNT(&set);
+	return n < 2 ? 2 : n > 8 ? 8 : (unsigned)n;
+}
+
+/* Workers take no signals: those are for the thread that started them. */
+static int spawn(struct fbr_fusedev *d)
+{
+	sigset_t all, old;
+	int err = 0;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (unsigned i = 0; i < d->n && !err; i++) {
+		atomic_fetch_add(&d->running, 1);
+		err = -pthread_create(&d->w[i].thread, NULL, worker_main, &d->w[i]);
+		if (err)
+			atomic_fetch_sub(&d->running, 1);
+		else
+			d->w[i].started = true;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err;
+}
+
+int fbr_fusedev_start(struct fbr_session *s, int fd, unsigned nthreads,
+		      struct fbr_fusedev **out)
+{
+	struct fbr_fusedev *d;
+	int err = 0;
+
+	if (nthreads < 1)
+		return -EINVAL;
+	d = calloc(1, sizeof(*d) + nthreads * sizeof(d->w[0]));
+	if (!d)
+		return -ENOMEM;
+	d->s = s;
+	d->n = nthreads;
+	for (unsigned i = 0; i < nthreads; i++)
+		d->w[i].fd = -1;
+	d->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (d->evfd < 0)
+		err = -errno;
+	for (unsigned i = 0; i < nthreads && !err; i++)
+		err = worker_init(&d->w[i], d, fd, i);
+	if (!err)
+		err = spawn(d);
+	if (err) {
+		fbr_fusedev_free(d);
+		return err;
+	}
+	*out = d;
+	return 0;
+}
+
+int fbr_fusedev_eventfd(const struct fbr_fusedev *d)
+{
+	return d->evfd;
+}
+
+enum fbr_fusedev_state fbr_fusedev_state(const struct fbr_fusedev *d)
+{
+	return atomic_load(&d->state);
+}
+
+int fbr_fusedev_error(const struct fbr_fusedev *d)
+{
+	return atomic_load(&d->error);
+}
+
+unsigned fbr_fusedev_threads(const struct fbr_fusedev *d)
+{
+	return d->n;
+}
+
+unsigned fbr_fusedev_busy(const struct fbr_fusedev *d,
+			  struct fbr_fusedev_busy *b, unsigned max)
+{
+	struct fbr_fusedev *dd = (struct fbr_fusedev *)d; /* atomics need it */
+	uint64_t now = now_ns();
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < d->n && k < max; i++) {
+		struct worker *w = &dd->w[i];
+		uint64_t start = atomic_load(&w->start_ns);
+
+		if (!start)
+			continue;
+		b[k] = (struct fbr_fusedev_busy){
+			.worker = i,
+			.opcode = atomic_load(&w->opcode),
+			.unique = atomic_load(&w->unique),
+			.age_ns = now > start ? now - start : 0,
+		};
+		/* The worker moved on meanwhile: the fields may not match. */
+		if (atomic_load(&w->start_ns) == start)
+			k++;
+	}
+	return k;
+}
+
+void fbr_fusedev_free(struct fbr_fusedev *d)
+{
+	if (!d)
+		return;
+	for (unsigned i = 0; i < d->n; i++)
+		worker_release(&d->w[i]);
+	if (d->evfd >= 0)
+		close(d->evfd);
+	free(d);
+}

@@ -1,0 +1,54 @@
+/*
+ * fbr-mount: what its parts share.  main.c parses the command line
+ * (options.c) and runs the mount (run.c); daemon.c goes to the background,
+ * stats.c answers SIGUSR1, output.c is where messages go.
+ */
+#ifndef FBR_MOUNT_H
+#define FBR_MOUNT_H
+
+#include <stdbool.h>
+
+#include "drivers/passthrough/passthrough.h"
+#include "transports/fusedev/fusedev.h"
+
+/* The exit codes, as the man page lists them. */
+enum {
+	EXIT_OK = 0,      /* mounted and served, or stopped cleanly */
+	EXIT_FAIL = 1,    /* could not mount or serve */
+	EXIT_USAGE = 2,   /* bad command line */
+};
+
+struct args {
+	const char *source;
+	const char *mountpoint;
+	bool foreground;
+	bool debug;
+	unsigned threads;         /* 0: the transport's default */
+	const char *stats_file;   /* NULL: stderr, or syslog in the background */
+	struct fbr_mount_opts mnt;
+	struct fbr_pt_opts pt;
+};
+
+/* options.c: returns EXIT_OK to go on, or the code to exit with. */
+int parse_args(int argc, char **argv, struct args *a, bool *done);
+
+/* run.c: mount, serve until unmounted or told to stop; an exit code. */
+int run(const struct args *a);
+
+/* daemon.c */
+int daemon_fork(int *ready_fd);
+void daemon_ready(int ready_fd);
+
+/* stats.c: the SIGUSR1 report. */
+struct fbr_driver;
+void stats_report(const struct args *a, const struct fbr_driver *drv,
+		  const struct fbr_fusedev *srv);
+
+/* output.c */
+void out_init(bool debug);
+void out_syslog(void);
+bool out_is_syslog(void);
+void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

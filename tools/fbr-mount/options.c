@@ -1,0 +1,351 @@
+/*
+ * fbr-mount's command line: long options and a mount(8)-style -o list,
+ * accepted before or after the two operands since mount.fuse3 runs
+ * "fbr-mount SOURCE MOUNTPOINT -o OPTIONS".  Options mount(8) and fstab
+ * use for themselves (noauto, _netdev, user, ...) are accepted and
+ * ignored, as a mount helper must.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "fbr-mount.h"
+
+enum {
+	OPT_CACHE = 256, OPT_THREADS, OPT_ENTRY_TIMEOUT, OPT_ATTR_TIMEOUT,
+	OPT_WRITEBACK, OPT_XATTR, OPT_KILLPRIV_V2, OPT_STATS_FILE,
+};
+
+static const struct option longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "foreground", no_argument, NULL, 'f' },
+	{ "debug", no_argument, NULL, 'd' },
+	{ "options", required_argument, NULL, 'o' },
+	{ "cache", required_argument, NULL, OPT_CACHE },
+	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "entry-timeout", required_argument, NULL, OPT_ENTRY_TIMEOUT },
+	{ "attr-timeout", required_argument, NULL, OPT_ATTR_TIMEOUT },
+	{ "writeback", no_argument, NULL, OPT_WRITEBACK },
+	{ "xattr", no_argument, NULL, OPT_XATTR },
+	{ "killpriv-v2", no_argument, NULL, OPT_KILLPRIV_V2 },
+	{ "stats-file", required_argument, NULL, OPT_STATS_FILE },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(void)
+{
+	fputs("Usage: fbr-mount [options] <source> <mountpoint>\n"
+	      "\n"
+	      "Serve the directory <source> as a FUSE filesystem at <mountpoint>.\n"
+	      "\n"
+	      "Options:\n"
+	      " -o, --options <list>      mount options, comma-separated (see below)\n"
+	      " -f, --foreground          stay in the foreground\n"
+	      " -d, --debug               log every request; implies -f\n"
+	      "     --cache <mode>        never, metadata, auto (default) or always\n"
+	      "     --entry-timeout <s>   how long the kernel may trust a name\n"
+	      "     --attr-timeout <s>    how long the kernel may trust attributes\n"
+	      "     --writeback           let the kernel cache writes\n"
+	      "     --xattr               serve extended attributes\n"
+	      "     --killpriv-v2         let the server clear setuid bits on write\n"
+	      "     --threads <n>         worker threads (default: CPUs, 2 to 8)\n"
+	      "     --stats-file <file>   where SIGUSR1 writes its report\n"
+	      " -h, --help                display this help\n"
+	      " -V, --version             display version\n"
+	      "\n"
+	      "Mount options: ro, rw, nosuid, suid, nodev, dev, noexec, exec,\n"
+	      " noatime, atime, nodiratime, diratime, relatime, norelatime,\n"
+	      " strictatime, lazytime, sync, async, dirsync, allow_other,\n"
+	      " default_permissions, auto_unmount, fsname=, subtype=, max_read=,\n"
+	      " and cache=, entry_timeout=, attr_timeout=, writeback, xattr,\n"
+	      " killpriv_v2, threads= as above.\n"
+	      "\n"
+	      "For more details see fbr-mount(1).\n", stdout);
+}
+
+/* Generic mount flags, by mount(8)'s names. */
+static const struct {
+	const char *name;
+	unsigned long set, clear;
+} flag_opts[] = {
+	{ "ro", MS_RDONLY, 0 },             { "rw", 0, MS_RDONLY },
+	{ "nosuid", MS_NOSUID, 0 },         { "suid", 0, MS_NOSUID },
+	{ "nodev", MS_NODEV, 0 },           { "dev", 0, MS_NODEV },
+	{ "noexec", MS_NOEXEC, 0 },         { "exec", 0, MS_NOEXEC },
+	{ "sync", MS_SYNCHRONOUS, 0 },      { "async", 0, MS_SYNCHRONOUS },
+	{ "dirsync", MS_DIRSYNC, 0 },
+	{ "noatime", MS_NOATIME, 0 },       { "atime", 0, MS_NOATIME },
+	{ "nodiratime", MS_NODIRATIME, 0 }, { "diratime", 0, MS_NODIRATIME },
+	{ "relatime", MS_RELATIME, 0 },     { "norelatime", 0, MS_RELATIME },
+	{ "strictatime", MS_STRICTATIME, 0 },
+	{ "lazytime", MS_LAZYTIME, 0 },     { "nolazytime", 0, MS_LAZYTIME },
+};
+
+/* Options for mount(8) and fstab, not for the filesystem. */
+static const char *const ignored_opts[] = {
+	"defaults", "auto", "noauto", "user", "nouser", "users", "owner",
+	"group", "_netdev", "nofail", "loud", "silent",
+};
+
+static const char *const cache_names[] = {
+	[FBR_PT_CACHE_NEVER] = "never",
+	[FBR_PT_CACHE_METADATA] = "metadata",
+	[FBR_PT_CACHE_AUTO] = "auto",
+	[FBR_PT_CACHE_ALWAYS] = "always",
+};
+
+#define N_ELEM(x) (sizeof(x) / sizeof((x)[0]))
+
+static int bad_value(const char *what, const char *val)
+{
+	usage_error("invalid %s: '%s'", what, val);
+	return EXIT_USAGE;
+}
+
+static int set_cache(struct args *a, const char *val)
+{
+	for (size_t i = 0; i < N_ELEM(cache_names); i++) {
+		if (!strcmp(val, cache_names[i])) {
+			a->pt.cache = (enum fbr_pt_cache)i;
+			return EXIT_OK;
+		}
+	}
+	return bad_value("cache mode", val);
+}
+
+static int set_uint(const char *what, const char *val, unsigned max,
+		    unsigned *out)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(val, &end, 10);
+	if (errno || end == val || *end || n < 1 || n > max || *val == '-')
+		return bad_value(what, val);
+	*out = (unsigned)n;
+	return EXIT_OK;
+}
+
+static int set_timeout(const char *what, const char *val, double *out)
+{
+	char *end;
+	double t;
+
+	errno = 0;
+	t = strtod(val, &end);
+	if (errno || end == val || *end || !(t >= 0 && t <= 1e9))
+		return bad_value(what, val);
+	*out = t;
+	return EXIT_OK;
+}
+
+static bool set_flag(struct args *a, const char *opt)
+{
+	for (size_t i = 0; i < N_ELEM(flag_opts); i++) {
+		if (!strcmp(opt, flag_opts[i].name)) {
+			a->mnt.flags |= flag_opts[i].set;
+			a->mnt.flags &= ~flag_opts[i].clear;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool ignored(const char *opt)
+{
+	for (size_t i = 0; i < N_ELEM(ignored_opts); i++)
+		if (!strcmp(opt, ignored_opts[i]))
+			return true;
+	return !strncmp(opt, "x-", 2) || !strncmp(opt, "comment=", 8);
+}
+
+/* key=value options; *known false if key is not one. */
+static int set_keyed(struct args *a, const char *key, const char *val,
+		     bool *known)
+{
+	unsigned max_read;
+	int ret = EXIT_OK;
+
+	*known = true;
+	if (!strcmp(key, "fsname"))
+		a->mnt.fsname = val;
+	else if (!strcmp(key, "subtype"))
+		a->mnt.subtype = val;
+	else if (!strcmp(key, "cache"))
+		ret = set_cache(a, val);
+	else if (!strcmp(key, "entry_timeout"))
+		ret = set_timeout("entry timeout", val, &a->pt.entry_timeout);
+	else if (!strcmp(key, "attr_timeout"))
+		ret = set_timeout("attribute timeout", val, &a->pt.attr_timeout);
+	else if (!strcmp(key, "threads"))
+		ret = set_uint("thread count", val, 64, &a->threads);
+	else if (!strcmp(key, "max_read")) {
+		ret = set_uint("max_read", val, UINT_MAX, &max_read);
+		a->mnt.max_read = max_read;
+	} else
+		*known = false;
+	return ret;
+}
+
+/* On/off options: the flag each one turns on, or NULL. */
+static bool *switch_field(struct args *a, const char *opt)
+{
+	if (!strcmp(opt, "allow_other"))
+		return &a->mnt.allow_other;
+	if (!strcmp(opt, "default_permissions"))
+		return &a->mnt.default_permissions;
+	if (!strcmp(opt, "auto_unmount"))
+		return &a->mnt.auto_unmount;
+	if (!strcmp(opt, "writeback"))
+		return &a->pt.writeback;
+	if (!strcmp(opt, "xattr"))
+		return &a->pt.xattr;
+	if (!strcmp(opt, "killpriv_v2"))
+		return &a->pt.killpriv_v2;
+	return NULL;
+}
+
+static int set_option(struct args *a, char *opt)
+{
+	char *eq = strchr(opt, '=');
+	bool *sw = switch_field(a, opt);
+	bool known;
+	int ret;
+
+	if (sw)
+		*sw = true;
+	if (!*opt || sw || set_flag(a, opt) || ignored(opt))
+		return EXIT_OK;
+	if (eq) {
+		*eq = '\0';
+		ret = set_keyed(a, opt, eq + 1, &known);
+		*eq = '=';
+		if (known)
+			return ret;
+	}
+	usage_error("unknown mount option '%s'", opt);
+	return EXIT_USAGE;
+}
+
+/* The list is kept: option values point into it. */
+static int parse_list(struct args *a, const char *list)
+{
+	char *copy = strdup(list), *save = NULL;
+	int ret = EXIT_OK;
+
+	if (!copy) {
+		errmsg("out of memory");
+		return EXIT_FAIL;
+	}
+	for (char *o = strtok_r(copy, ",", &save); o && ret == EXIT_OK;
+	     o = strtok_r(NULL, ",", &save))
+		ret = set_option(a, o);
+	return ret;
+}
+
+static int parse_one(struct args *a, int c, const char *arg, bool *done)
+{
+	switch (c) {
+	case 'h':
+		usage();
+		*done = true;
+		return EXIT_OK;
+	case 'V':
+		printf("fbr-mount %s\n", PACKAGE_VERSION);
+		*done = true;
+		return EXIT_OK;
+	case 'f':
+		a->foreground = true;
+		return EXIT_OK;
+	case 'd':
+		a->debug = a->foreground = true;
+		return EXIT_OK;
+	case 'o':
+		return parse_list(a, arg);
+	case OPT_CACHE:
+		return set_cache(a, arg);
+	case OPT_THREADS:
+		return set_uint("thread count", arg, 64, &a->threads);
+	case OPT_ENTRY_TIMEOUT:
+		return set_timeout("entry timeout", arg, &a->pt.entry_timeout);
+	case OPT_ATTR_TIMEOUT:
+		return set_timeout("attribute timeout", arg, &a->pt.attr_timeout);
+	case OPT_WRITEBACK:
+		a->pt.writeback = true;
+		return EXIT_OK;
+	case OPT_XATTR:
+		a->pt.xattr = true;
+		return EXIT_OK;
+	case OPT_KILLPRIV_V2:
+		a->pt.killpriv_v2 = true;
+		return EXIT_OK;
+	case OPT_STATS_FILE:
+		a->stats_file = arg;
+		return EXIT_OK;
+	default:
+		return EXIT_USAGE;
+	}
+}
+
+/* getopt's own messages would name argv[0], a path: say it ourselves. */
+static int bad_option(int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		usage_error("option '%s' requires an argument", arg);
+	else if (optopt)
+		usage_error("invalid option -- '%c'", optopt);
+	else
+		usage_error("unrecognized option '%s'", arg);
+	return EXIT_USAGE;
+}
+
+static int operands(struct args *a, int argc, char **argv)
+{
+	if (argc < 1) {
+		usage_error("missing source");
+		return EXIT_USAGE;
+	}
+	if (argc < 2) {
+		usage_error("missing mountpoint");
+		return EXIT_USAGE;
+	}
+	if (argc > 2) {
+		usage_error("unexpected argument '%s'", argv[2]);
+		return EXIT_USAGE;
+	}
+	a->source = argv[0];
+	a->mountpoint = argv[1];
+	return EXIT_OK;
+}
+
+int parse_args(int argc, char **argv, struct args *a, bool *done)
+{
+	int c, ret = EXIT_OK;
+
+	*a = (struct args){
+		.mnt = { .subtype = "fbr-mount" },
+		.pt = { .cache = FBR_PT_CACHE_AUTO, .entry_timeout = -1,
+			.attr_timeout = -1 },
+	};
+	*done = false;
+	opterr = 0;
+	while (ret == EXIT_OK && !*done &&
+	       (c = getopt_long(argc, argv, ":hVfdo:", longopts, NULL)) != -1)
+		ret = c == '?' || c == ':' ? bad_option(c, argv)
+					   : parse_one(a, c, optarg, done);
+	if (ret != EXIT_OK || *done)
+		return ret;
+	ret = operands(a, argc - optind, argv + optind);
+	a->mnt.fsname = a->mnt.fsname ? a->mnt.fsname : a->source;
+	a->pt.source = a->source;
+	a->pt.readonly = (a->mnt.flags & MS_RDONLY) != 0;
+	return ret;
+}

@@ -1,0 +1,211 @@
+/*
+ * Mounting and serving.  The main thread sets everything up, then only
+ * watches: a signalfd for SIGINT/SIGTERM/SIGHUP (unmount, after which the
+ * workers see the connection end) and SIGUSR1 (stats), and the transport's
+ * eventfd for INIT answered (release a waiting parent) and all workers
+ * gone (unmounted from outside, or by us: exit).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "fbr-mount.h"
+
+struct server {
+	const struct args *a;
+	char *source;              /* absolute */
+	struct fbr_driver drv;
+	bool have_drv;
+	struct fbr_session *session;
+	struct fbr_mount mnt;
+	struct fbr_fusedev *srv;
+	int sigfd;
+	int ready_fd;              /* to a waiting parent, or -1 */
+	bool live;
+	bool unmounting;
+};
+
+static int open_driver(struct server *sv)
+{
+	struct fbr_pt_opts pt = sv->a->pt;
+	struct fbr_session_opts so = { .max_write = FBR_FUSEDEV_MAX_WRITE };
+	int err;
+
+	sv->source = realpath(sv->a->source, NULL);
+	if (!sv->source) {
+		errmsg("cannot open '%s': %m", sv->a->source);
+		return -1;
+	}
+	pt.source = sv->source;
+	err = fbr_passthrough_new(&pt, &sv->drv);
+	if (err) {
+		errmsg("cannot open '%s': %s", sv->a->source, strerror(-err));
+		return -1;
+	}
+	sv->have_drv = true;
+	sv->session = fbr_session_new(&sv->drv, &so);
+	if (!sv->session) {
+		errmsg("cannot start a session: %m");
+		return -1;
+	}
+	return 0;
+}
+
+/* Signals are read from a signalfd by the main thread alone. */
+static int setup_signals(struct server *sv)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sv->sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sv->sigfd < 0) {
+		errmsg("cannot watch signals: %m");
+		return -1;
+	}
+	return 0;
+}
+
+static int start(struct server *sv)
+{
+	const struct args *a = sv->a;
+	unsigned threads = a->threads ? a->threads : fbr_fusedev_default_threads();
+	int err;
+
+	err = fbr_mount(a->mountpoint, &a->mnt, &sv->mnt);
+	if (err) {
+		errmsg("cannot mount on '%s': %s", a->mountpoint, strerror(-err));
+		return -1;
+	}
+	err = fbr_fusedev_start(sv->session, sv->mnt.fd, threads, &sv->srv);
+	if (err) {
+		errmsg("cannot start %u workers: %s", threads, strerror(-err));
+		fbr_unmount(&sv->mnt);
+		return -1;
+	}
+	return 0;
+}
+
+/* Unmount once; the workers end when the kernel lets the mount go. */
+static void stop(struct server *sv)
+{
+	int err;
+
+	if (sv->unmounting)
+		return;
+	sv->unmounting = true;
+	err = fbr_unmount(&sv->mnt);
+	if (err) {
+		errmsg("cannot unmount '%s': %s", sv->a->mountpoint,
+		       strerror(-err));
+		exit(EXIT_FAIL);
+	}
+	/* A passed fd cannot be unmounted here: closing it ends the mount. */
+	if (!sv->mnt.mountpoint)
+		exit(EXIT_OK);
+}
+
+static void on_signal(struct server *sv)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sv->sigfd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if (si.ssi_signo == SIGUSR1) {
+		stats_report(sv->a, &sv->drv, sv->srv);
+		return;
+	}
+	/* Asked twice: stop waiting for busy files; exiting aborts the rest. */
+	if (sv->unmounting)
+		exit(EXIT_OK);
+	stop(sv);
+}
+
+/* Returns true once every worker has ended. */
+static bool on_event(struct server *sv)
+{
+	uint64_t n;
+
+	if (read(fbr_fusedev_eventfd(sv->srv), &n, sizeof(n)) < 0 &&
+	    errno != EAGAIN)
+		return false;
+	if (fbr_fusedev_state(sv->srv) == FBR_FUSEDEV_LIVE && !sv->live) {
+		sv->live = true;
+		if (sv->ready_fd >= 0)
+			daemon_ready(sv->ready_fd);
+		sv->ready_fd = -1;
+	}
+	if (fbr_fusedev_error(sv->srv))
+		stop(sv);
+	return fbr_fusedev_state(sv->srv) == FBR_FUSEDEV_STOPPED;
+}
+
+static int serve(struct server *sv)
+{
+	struct pollfd p[2] = {
+		{ .fd = sv->sigfd, .events = POLLIN },
+		{ .fd = fbr_fusedev_eventfd(sv->srv), .events = POLLIN },
+	};
+	int err;
+
+	for (;;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			errmsg("poll: %m");
+			return EXIT_FAIL;
+		}
+		if ((p[1].revents & POLLIN) && on_event(sv))
+			break;
+		if (p[0].revents & POLLIN)
+			on_signal(sv);
+	}
+	err = fbr_fusedev_error(sv->srv);
+	if (!sv->live) {
+		errmsg("the kernel ended the connection before it was set up");
+		return EXIT_FAIL;
+	}
+	if (err) {
+		errmsg("stopped: %s", strerror(-err));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static void cleanup(struct server *sv)
+{
+	fbr_fusedev_free(sv->srv);
+	fbr_mount_release(&sv->mnt);
+	fbr_session_free(sv->session);
+	if (sv->have_drv)
+		fbr_passthrough_free(&sv->drv);
+	if (sv->sigfd >= 0)
+		close(sv->sigfd);
+	free(sv->source);
+}
+
+int run(const struct args *a)
+{
+	struct server sv = { .a = a, .sigfd = -1, .ready_fd = -1 };
+	int ret = EXIT_FAIL;
+
+	sv.mnt = (struct fbr_mount){ .fd = -1, .commfd = -1 };
+	if (!a->foreground && daemon_fork(&sv.ready_fd) < 0) {
+		errmsg("cannot fork: %m");
+		return EXIT_FAIL;
+	}
+	if (open_driver(&sv) == 0 && setup_signals(&sv) == 0 && start(&sv) == 0)
+		ret = serve(&sv);
+	cleanup(&sv);
+	return ret;
+}

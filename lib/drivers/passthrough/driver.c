@@ -50,15 +50,13 @@ static void pt_destroy(void *fs)
 	pt_itable_reset(fs);
 }
 
-static int pt_syncfs(void *fs, const struct fbr_ctx *c, uint64_t ino)
+/* The kernel asks for its superblock: the filesystem of the source. */
+static int pt_syncfs(void *fs_, const struct fbr_ctx *c, uint64_t ino)
 {
-	struct pt_inode *in = pt_inode_get(fs, ino);
-	int fd, err = 0;
+	struct pt_fs *fs = fs_;
+	int fd = pt_reopen(fs, fs->root, O_RDONLY | O_DIRECTORY);
+	int err = 0;
 
-	if (!in)
-		return -ESTALE;
-	fd = pt_reopen(fs, in, O_RDONLY | O_DIRECTORY);
-	pt_inode_put(in);
 	if (fd < 0)
 		return fd;
 	if (syncfs(fd) < 0)

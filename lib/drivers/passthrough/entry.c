@@ -96,8 +96,8 @@ int pt_readlink(void *fs_, const struct fbr_ctx *c, uint64_t ino, char *buf,
 		return -ESTALE;
 	n = readlinkat(pt_inode_fd(in), "", buf, size);
 	pt_inode_put(in);
-	if (n < 0)
-		return -errno;
+	if (n < 0) /* "" names no link when the inode is none */
+		return errno == ENOENT ? -EINVAL : -errno;
 	return (size_t)n >= size ? -ENAMETOOLONG : (int)n;
 }
 

@@ -57,7 +57,8 @@ static struct reply callv(uint32_t opcode, uint64_t nodeid,
 	size_t len = sizeof(h);
 
 	for (int i = 0; i < nparts; i++) {
-		memcpy(buf + len, parts[i].p, parts[i].len);
+		if (parts[i].len)
+			memcpy(buf + len, parts[i].p, parts[i].len);
 		len += parts[i].len;
 	}
 	h.len = (uint32_t)len;
@@ -1201,6 +1202,27 @@ static void test_options(void)
 	is_int(write_(e.nodeid, fo.fh, 0, "WB", 2), 2, "writeback: write at 0");
 	is_bytes(host_read("src"), 7, "WB-data", 7,
 		 "writeback: O_APPEND left to the kernel, offsets honoured");
+	release(e.nodeid, fo.fh, false);
+	stop();
+
+	o = default_opts();
+	o.killpriv_v2 = true;
+	start(&o, ~0ULL);
+	ok(fbr_session_conn(sess)->want & FUSE_HANDLE_KILLPRIV_V2,
+	   "killpriv_v2: HANDLE_KILLPRIV_V2 granted");
+	fchmodat(sfd, "src", 06755, 0);
+	lookup(FUSE_ROOT_ID, "src", &e);
+	open_(e.nodeid, O_RDWR, &fo);
+	{
+		struct fuse_write_in wi = { .fh = fo.fh, .size = 1,
+			.write_flags = FUSE_WRITE_KILL_SUIDGID };
+		struct part p[] = { P(wi), { "K", 1 } };
+
+		is_int(callv(FUSE_WRITE, e.nodeid, p, 2).error, 0,
+		       "killpriv_v2: write with KILL_SUIDGID");
+	}
+	is_int(host_stat("src").st_mode & 07777, 0755,
+	       "killpriv_v2: set-id bits dropped on the host");
 	release(e.nodeid, fo.fh, false);
 	stop();
 

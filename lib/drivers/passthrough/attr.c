@@ -152,23 +152,21 @@ static int set_attrs(struct pt_fs *fs, struct pt_inode *inode,
 {
 	int fd = h ? h->fd : pt_inode_fd(inode);
 	uint32_t v = in->valid;
+	int err = 0;
 
 	if ((v & (FATTR_UID | FATTR_GID)) &&
 	    fchownat(fd, "", (v & FATTR_UID) ? in->uid : (uid_t)-1,
 		     (v & FATTR_GID) ? in->gid : (gid_t)-1,
 		     AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
-	if ((v & FATTR_MODE) && chmod_fd(fs->procfd, fd, in->mode & 07777) < 0)
-		return -errno;
-	if (v & FATTR_SIZE) {
-		int err = set_size(fs, inode, h, in);
-
-		if (err)
-			return err;
-	}
-	if (v & (FATTR_ATIME | FATTR_MTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW))
-		return set_times(fs, fd, in);
-	return 0;
+	if (v & FATTR_MODE)
+		err = chmod_fd(fs->procfd, fd, in->mode & 07777);
+	if (!err && (v & FATTR_SIZE))
+		err = set_size(fs, inode, h, in);
+	if (!err && (v & (FATTR_ATIME | FATTR_MTIME |
+			  FATTR_ATIME_NOW | FATTR_MTIME_NOW)))
+		err = set_times(fs, fd, in);
+	return err;
 }
 
 int pt_setattr(void *fs_, const struct fbr_ctx *c, uint64_t ino,

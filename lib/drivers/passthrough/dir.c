@@ -35,12 +35,6 @@ int pt_opendir(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	return pt_handle_new(fs, fd, inode, true, &out->fh);
 }
 
-static bool is_dot(const char *name)
-{
-	return name[0] == '.' &&
-	       (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'));
-}
-
 static int emit_plus(struct pt_fs *fs, struct pt_inode *dir,
 		     const struct dirent64 *d, uint64_t ino,
 		     struct fbr_dirbuf *buf)
@@ -48,7 +42,7 @@ static int emit_plus(struct pt_fs *fs, struct pt_inode *dir,
 	struct fuse_entry_out e = { 0 };
 	int err;
 
-	if (is_dot(d->d_name)) { /* no lookup: nodeid 0, the kernel skips it */
+	if (pt_is_dot(d->d_name)) { /* no lookup: nodeid 0, the kernel skips it */
 		e.attr.ino = ino;
 		e.attr.mode = DTTOIF(d->d_type);
 		return fbr_dirbuf_add_plus(buf, d->d_name, &e, (uint64_t)d->d_off);

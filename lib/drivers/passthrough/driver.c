@@ -141,36 +141,37 @@ static void set_cache(struct pt_fs *fs)
 
 int fbr_passthrough_new(const struct fbr_pt_opts *opts, struct fbr_driver *drv)
 {
-	struct pt_fs *fs = calloc(1, sizeof(*fs));
-	int rootfd, err;
+	struct pt_fs *fs;
+	int rootfd, err, itable_err;
 
-	if (!fs || !opts->source || !(fs->source = strdup(opts->source))) {
-		free(fs);
-		return opts->source ? -ENOMEM : -EINVAL;
+	if (!opts->source)
+		return -EINVAL;
+	rootfd = open(opts->source, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return -errno;
+	fs = calloc(1, sizeof(*fs));
+	if (!fs) {
+		close(rootfd);
+		return -ENOMEM;
 	}
 	fs->opts = *opts;
-	fs->opts.source = fs->source;
+	fs->opts.source = fs->source = strdup(opts->source);
+	fs->procfd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	err = fs->procfd < 0 ? -errno : fs->source ? 0 : -ENOMEM;
 	set_cache(fs);
 	pt_htable_init(fs);
-	fs->procfd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	rootfd = open(fs->source, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fs->procfd < 0 || rootfd < 0) {
-		err = -errno;
-		if (rootfd >= 0)
-			close(rootfd);
-		goto err_free;
+	itable_err = pt_itable_init(fs, rootfd); /* takes rootfd */
+	if (!err)
+		err = itable_err;
+	if (err) {
+		fbr_passthrough_free(&(struct fbr_driver){ .fs = fs });
+		return err;
 	}
-	err = pt_itable_init(fs, rootfd);
-	if (err)
-		goto err_free;
 	/* Modes arrive with the caller's umask applied: apply no other. */
 	umask(0);
 	drv->ops = &pt_ops;
 	drv->fs = fs;
 	return 0;
-err_free:
-	fbr_passthrough_free(&(struct fbr_driver){ .ops = &pt_ops, .fs = fs });
-	return err;
 }
 
 void fbr_passthrough_free(struct fbr_driver *drv)

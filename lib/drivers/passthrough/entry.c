@@ -15,7 +15,7 @@
 
 #include "drivers/passthrough/pt.h"
 
-static bool is_dot(const char *name)
+bool pt_is_dot(const char *name)
 {
 	return name[0] == '.' &&
 	       (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'));
@@ -24,7 +24,7 @@ static bool is_dot(const char *name)
 /* A single component that names an entry, not the directory or its parent. */
 bool pt_name_ok(const char *name)
 {
-	return name[0] && !strchr(name, '/') && !is_dot(name);
+	return name[0] && !strchr(name, '/') && !pt_is_dot(name);
 }
 
 /*

@@ -54,6 +54,23 @@ static int check_writable(const struct pt_fs *fs, uint32_t kflags)
 	return 0;
 }
 
+/* HANDLE_KILLPRIV_V2: an open that truncates drops set-id bits.  Returns
+   fd, or closes it and returns the error. */
+static int kill_on_trunc(struct pt_fs *fs, int fd, uint32_t flags,
+			 uint32_t open_flags)
+{
+	int err;
+
+	if (!fs->killpriv || !(flags & O_TRUNC) ||
+	    !(open_flags & FUSE_OPEN_KILL_SUIDGID))
+		return fd;
+	err = pt_kill_suidgid(fs, fd);
+	if (!err)
+		return fd;
+	close(fd);
+	return err;
+}
+
 int pt_open(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	    const struct fuse_open_in *in, struct fuse_open_out *out)
 {
@@ -67,12 +84,8 @@ int pt_open(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	if (!inode)
 		return -ESTALE;
 	fd = pt_reopen(fs, inode, open_flags(fs, in->flags));
-	if (fd >= 0 && fs->killpriv && (in->flags & O_TRUNC) &&
-	    (in->open_flags & FUSE_OPEN_KILL_SUIDGID) &&
-	    (err = pt_kill_suidgid(fs, fd))) {
-		close(fd);
-		fd = err;
-	}
+	if (fd >= 0)
+		fd = kill_on_trunc(fs, fd, in->flags, in->open_flags);
 	if (fd < 0) {
 		pt_inode_put(inode);
 		return fd;
@@ -132,7 +145,8 @@ static int create_common(struct pt_fs *fs, uint64_t parent, const char *name,
 	pt_inode_put(dir);
 	if (fd < 0)
 		return -errno;
-	return opened(fs, fd, e, o);
+	fd = kill_on_trunc(fs, fd, in->flags, in->open_flags);
+	return fd < 0 ? fd : opened(fs, fd, e, o);
 }
 
 int pt_create(void *fs, const struct fbr_ctx *c, uint64_t parent,
@@ -181,11 +195,12 @@ int pt_write(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 		return -EBADF;
 	if (fs->killpriv && (in->write_flags & FUSE_WRITE_KILL_SUIDGID))
 		err = pt_kill_suidgid(fs, h->fd);
-	n = err ? err : pwritev(h->fd, src, srccnt, (off_t)in->offset);
-	if (n < 0 && !err)
-		err = -errno;
+	if (!err) {
+		n = pwritev(h->fd, src, srccnt, (off_t)in->offset);
+		err = n < 0 ? -errno : (int)n;
+	}
 	pt_handle_put(h);
-	return err ? err : (int)n;
+	return err;
 }
 
 /* What close(2) of one of the kernel's file descriptors would do. */

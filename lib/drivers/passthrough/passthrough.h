@@ -32,7 +32,11 @@ struct fbr_pt_stats {
 	uint64_t handles;          /* open files and directories */
 };
 
-/* Returns 0 and fills drv, or a negative errno (source unusable). */
+/*
+ * Returns 0 and fills drv, or a negative errno (source unusable: -ENOTDIR
+ * when it is no directory).  Sets the process umask to 0: the kernel sends
+ * modes with the caller's umask already applied.
+ */
 int fbr_passthrough_new(const struct fbr_pt_opts *opts, struct fbr_driver *drv);
 void fbr_passthrough_free(struct fbr_driver *drv);
 void fbr_passthrough_stats(const struct fbr_driver *drv, struct fbr_pt_stats *st);

@@ -138,6 +138,7 @@ void pt_fill_entry(struct pt_fs *fs, const struct pt_inode *in,
 int pt_kill_suidgid(struct pt_fs *fs, int fd);
 
 /* entry.c: names. */
+bool pt_is_dot(const char *name);
 bool pt_name_ok(const char *name);
 int pt_lookup_at(struct pt_fs *fs, struct pt_inode *dir, const char *name,
 		 struct fuse_entry_out *e);

@@ -28,6 +28,7 @@ struct server {
 	int ready_fd;              /* to a waiting parent, or -1 */
 	bool live;
 	bool unmounting;
+	bool signalled;            /* asked to stop: a clean end, even early */
 };
 
 static int open_driver(struct server *sv)
@@ -128,6 +129,7 @@ static void on_signal(struct server *sv)
 	/* Asked twice: stop waiting for busy files; exiting aborts the rest. */
 	if (sv->unmounting)
 		exit(EXIT_OK);
+	sv->signalled = true;
 	stop(sv);
 }
 
@@ -171,7 +173,7 @@ static int serve(struct server *sv)
 			on_signal(sv);
 	}
 	err = fbr_fusedev_error(sv->srv);
-	if (!sv->live) {
+	if (!sv->live && !sv->signalled) {
 		errmsg("the kernel ended the connection before it was set up");
 		return EXIT_FAIL;
 	}

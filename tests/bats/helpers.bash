@@ -56,6 +56,8 @@ wait_daemon() {
 	daemon_rc=0
 	wait "$daemon_pid" || daemon_rc=$?
 	daemon_pid=
+	# Shown by bats when the test fails: what fbr-mount said.
+	[ "$daemon_rc" -eq 0 ] || cat "$BATS_TEST_TMPDIR/stderr"
 }
 
 teardown_mounts() {

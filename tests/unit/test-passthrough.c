@@ -311,7 +311,10 @@ static void test_lookup_getattr(void)
 	is_int(getattr(e.nodeid, &a), 0, "getattr");
 	is_int(a.mtime, st.st_mtim.tv_sec, "getattr: mtime");
 	is_int(a.mtimensec, st.st_mtim.tv_nsec, "getattr: mtime ns");
-	is_int(lookup(FUSE_ROOT_ID, "nothere", &e2), -ENOENT, "lookup: ENOENT");
+	is_int(lookup(FUSE_ROOT_ID, "nothere", &e2), 0,
+	       "lookup of a missing name: a negative entry");
+	ok(e2.nodeid == 0 && e2.entry_valid == 1,
+	   "negative entry: nodeid 0, cached for the entry timeout");
 	host_write("hello", "changed on the host, longer\n");
 	is_int(getattr(e.nodeid, &a), 0, "getattr after a host change");
 	is_int(a.size, 28, "getattr: sees the host's change at once");
@@ -1128,6 +1131,8 @@ static void test_cache_modes(void)
 		getattr(e.nodeid, &a);
 		is_int(a.size, 7, "cache=never: a host change shows at once");
 	}
+	is_int(lookup(FUSE_ROOT_ID, "nothere", &e), -ENOENT,
+	       "cache=never: a missing name is plain ENOENT, not cached");
 	stop();
 
 	o = default_opts();

@@ -53,7 +53,7 @@ static void usage(void)
 	      "     --writeback           let the kernel cache writes\n"
 	      "     --xattr               serve extended attributes\n"
 	      "     --killpriv-v2         let the server clear setuid bits on write\n"
-	      "     --threads <n>         worker threads (default: CPUs, 2 to 8)\n"
+	      "     --threads <n>         most worker threads (default: 2 per CPU, 4 to 16)\n"
 	      "     --stats-file <file>   where SIGUSR1 writes its report\n"
 	      " -h, --help                display this help\n"
 	      " -V, --version             display version\n"

@@ -78,7 +78,22 @@ int pt_lookup(void *fs_, const struct fbr_ctx *c, uint64_t parent,
 		return -ESTALE;
 	err = pt_lookup_at(fs_, dir, name, out);
 	pt_inode_put(dir);
-	return err;
+	return err == -ENOENT ? pt_negative_entry(fs_, out) : err;
+}
+
+/*
+ * A name that does not exist, as nodeid 0 with the entry timeout: the
+ * kernel keeps the negative dentry that long, so creating a new file
+ * costs one round trip less.  With no timeout it is plain ENOENT.
+ */
+int pt_negative_entry(struct pt_fs *fs, struct fuse_entry_out *e)
+{
+	if (!fs->entry_to.sec && !fs->entry_to.nsec)
+		return -ENOENT;
+	memset(e, 0, sizeof(*e));
+	e->entry_valid = fs->entry_to.sec;
+	e->entry_valid_nsec = fs->entry_to.nsec;
+	return 0;
 }
 
 void pt_forget(void *fs_, uint64_t ino, uint64_t nlookup)

@@ -140,6 +140,7 @@ int pt_kill_suidgid(struct pt_fs *fs, int fd);
 /* entry.c: names. */
 bool pt_is_dot(const char *name);
 bool pt_name_ok(const char *name);
+int pt_negative_entry(struct pt_fs *fs, struct fuse_entry_out *e);
 int pt_lookup_at(struct pt_fs *fs, struct pt_inode *dir, const char *name,
 		 struct fuse_entry_out *e);
 int pt_entry_from_fd(struct pt_fs *fs, int fd, struct fuse_entry_out *e,

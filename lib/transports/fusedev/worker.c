@@ -2,7 +2,10 @@
  * The /dev/fuse workers.  Each thread owns a clone of the connection's fd
  * (so the kernel routes its replies without a shared queue), a request
  * buffer and a payload buffer, and loops read → fbr_dispatch → writev with
- * no lock between threads.  The kernel's ENODEV on read is the end of the
+ * no lock between threads.  One worker starts; another is added whenever
+ * every worker is busy, up to the limit: a lone client's requests then stay
+ * on one hot thread instead of bouncing between sleeping ones, and parallel
+ * clients still get parallel workers.  The kernel's ENODEV on read is the end of the
  * mount; the last worker out marks the server stopped.  Workers run with
  * cancellation disabled except while blocked in read(), so stopping them
  * never leaves the driver half-way through a request.
@@ -58,7 +61,11 @@ struct fbr_fusedev {
 	_Atomic int state;        /* enum fbr_fusedev_state */
 	_Atomic int error;
 	atomic_uint running;
-	unsigned n;
+	atomic_uint idle;         /* workers waiting in read() */
+	pthread_mutex_t grow_lock;
+	unsigned spawned;         /* under grow_lock */
+	int fd;                   /* the connection, the caller's */
+	unsigned n;               /* the most workers there may be */
 	struct worker w[];
 };
 
@@ -195,6 +202,8 @@ static bool serve(struct worker *w, size_t len)
 	return opcode == FUSE_DESTROY;
 }
 
+static void grow(struct fbr_fusedev *d);
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -214,8 +223,11 @@ static void *worker_main(void *arg)
 				w->idx, strerror(-err));
 			break;
 		}
+		if (atomic_fetch_sub(&w->d->idle, 1) == 1)
+			grow(w->d); /* this was the last idle worker */
 		if (serve(w, (size_t)n))
 			break;
+		atomic_fetch_add(&w->d->idle, 1);
 	}
 	fbr_debug(SUBSYS, "worker %u ends", w->idx);
 	if (err)
@@ -275,11 +287,11 @@ static void worker_release(struct worker *w)
 }
 
 /*
- * At least two, so one slow request (an fsync, a lock wait) never stalls
- * the whole mount; one per CPU beyond that, since a request is mostly
- * syscalls on the source; at most eight, past which the kernel's single
- * request queue and the source filesystem are the limit while each worker
- * still costs 2 MiB of buffers.
+ * The most workers there may be; they start only when all others are busy.
+ * Twice the CPUs, since a worker waiting on the disk (readahead READs, an
+ * fsync) holds no CPU; at least four, so slow requests never stall the
+ * mount; at most sixteen, past which the kernel's single request queue and
+ * the source filesystem are the limit.
  */
 unsigned fbr_fusedev_default_threads(void)
 {
@@ -287,26 +299,52 @@ unsigned fbr_fusedev_default_threads(void)
 	int n = 2;
 
 	if (sched_getaffinity(0, sizeof(set), &set) == 0)
-		n = CPU_COUNT(&set);
-	return n < 2 ? 2 : n > 8 ? 8 : (unsigned)n;
+		n = 2 * CPU_COUNT(&set);
+	return n < 4 ? 4 : n > 16 ? 16 : (unsigned)n;
+}
+
+/* Start worker number d->spawned; the caller holds grow_lock. */
+static int spawn_one(struct fbr_fusedev *d)
+{
+	struct worker *w = &d->w[d->spawned];
+	int err = worker_init(w, d, d->fd, d->spawned);
+
+	if (err)
+		return err;
+	atomic_fetch_add(&d->running, 1);
+	atomic_fetch_add(&d->idle, 1);
+	err = -pthread_create(&w->thread, NULL, worker_main, w);
+	if (err) {
+		atomic_fetch_sub(&d->running, 1);
+		atomic_fetch_sub(&d->idle, 1);
+		return err;
+	}
+	w->started = true;
+	d->spawned++;
+	fbr_debug(SUBSYS, "worker %u starts", w->idx);
+	return 0;
+}
+
+/* Called by a worker (signals blocked already) when none is left idle. */
+static void grow(struct fbr_fusedev *d)
+{
+	pthread_mutex_lock(&d->grow_lock);
+	if (d->spawned < d->n && atomic_load(&d->idle) == 0)
+		spawn_one(d);
+	pthread_mutex_unlock(&d->grow_lock);
 }
 
 /* Workers take no signals: those are for the thread that started them. */
 static int spawn(struct fbr_fusedev *d)
 {
 	sigset_t all, old;
-	int err = 0;
+	int err;
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	for (unsigned i = 0; i < d->n && !err; i++) {
-		atomic_fetch_add(&d->running, 1);
-		err = -pthread_create(&d->w[i].thread, NULL, worker_main, &d->w[i]);
-		if (err)
-			atomic_fetch_sub(&d->running, 1);
-		else
-			d->w[i].started = true;
-	}
+	pthread_mutex_lock(&d->grow_lock);
+	err = spawn_one(d);
+	pthread_mutex_unlock(&d->grow_lock);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return err;
 }
@@ -324,13 +362,13 @@ int fbr_fusedev_start(struct fbr_session *s, int fd, unsigned nthreads,
 		return -ENOMEM;
 	d->s = s;
 	d->n = nthreads;
+	d->fd = fd;
+	pthread_mutex_init(&d->grow_lock, NULL);
 	for (unsigned i = 0; i < nthreads; i++)
 		d->w[i].fd = -1;
 	d->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (d->evfd < 0)
 		err = -errno;
-	for (unsigned i = 0; i < nthreads && !err; i++)
-		err = worker_init(&d->w[i], d, fd, i);
 	if (!err)
 		err = spawn(d);
 	if (err) {
@@ -391,9 +429,13 @@ void fbr_fusedev_free(struct fbr_fusedev *d)
 {
 	if (!d)
 		return;
+	pthread_mutex_lock(&d->grow_lock);
+	d->n = d->spawned ? d->spawned : d->n; /* no worker starts from now */
+	pthread_mutex_unlock(&d->grow_lock);
 	for (unsigned i = 0; i < d->n; i++)
 		worker_release(&d->w[i]);
 	if (d->evfd >= 0)
 		close(d->evfd);
+	pthread_mutex_destroy(&d->grow_lock);
 	free(d);
 }

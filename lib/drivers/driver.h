@@ -181,4 +181,19 @@ void fbr_req_set_interruptible(struct fbr_req *req, fbr_cancel_fn fn, void *arg)
 void fbr_req_clear_interruptible(struct fbr_req *req);
 bool fbr_req_interrupted(const struct fbr_req *req);
 
+/*
+ * Deferred replies, for a request that must wait without holding a worker
+ * (SETLKW).  The operation calls fbr_req_defer() on c->req, hands the
+ * result to whatever will finish the work, and returns FBR_DEFERRED; later,
+ * from any thread, fbr_req_reply() sends the answer (0 or a negative errno)
+ * and frees the request.  Only operations whose reply carries no data
+ * (SETLK, SETLKW) may defer.  A deferred request stays visible to
+ * INTERRUPT: fbr_req_set_interruptible() and fbr_req_interrupted() work on
+ * it as on the original.  Returns NULL (answer now instead) when the
+ * transport cannot reply later or memory is short.
+ */
+#define FBR_DEFERRED 1
+struct fbr_req *fbr_req_defer(struct fbr_req *req);
+void fbr_req_reply(struct fbr_req *deferred, int err);
+
 #endif

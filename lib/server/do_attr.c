@@ -152,10 +152,13 @@ int fbr_do_getlk(struct fbr_req *r)
 
 int fbr_do_setlk(struct fbr_req *r)
 {
+	int err;
+
 	FBR_NEED(r, setlk);
-	return fbr_reply_err(r, FBR_OPS(r)->setlk(FBR_FS(r), &r->ctx,
-			     r->h->nodeid, FBR_IN(r, struct fuse_lk_in),
-			     r->h->opcode == FUSE_SETLKW));
+	err = FBR_OPS(r)->setlk(FBR_FS(r), &r->ctx, r->h->nodeid,
+				FBR_IN(r, struct fuse_lk_in),
+				r->h->opcode == FUSE_SETLKW);
+	return err == FBR_DEFERRED ? 0 : fbr_reply_err(r, err);
 }
 
 int fbr_do_syncfs(struct fbr_req *r)

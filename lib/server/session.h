@@ -35,6 +35,13 @@ struct fbr_sink_ops {
 	 */
 	int (*send)(struct fbr_sink *s, const struct iovec *iov, int cnt,
 		    size_t placed);
+	/*
+	 * Optional: a sink that can send one reply without payload later,
+	 * from any thread, after this request's dispatch has returned; freed
+	 * with release().  NULL when the transport cannot do that.
+	 */
+	struct fbr_sink *(*detach)(struct fbr_sink *s);
+	void (*release)(struct fbr_sink *s);
 };
 
 struct fbr_sink {

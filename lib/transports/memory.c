@@ -44,24 +44,34 @@ static int mem_send(struct fbr_sink *s, const struct iovec *iov, int cnt,
 	struct fbr_memsink *m = (struct fbr_memsink *)s;
 	int err = 0;
 
+	pthread_mutex_lock(&m->lock);
 	for (int i = 0; i < cnt && !err; i++)
 		err = append(m, iov[i].iov_base, iov[i].iov_len);
 	if (!err && placed)
 		err = append(m, m->payload, placed);
 	if (!err)
 		m->nreplies++;
+	pthread_mutex_unlock(&m->lock);
 	return err;
+}
+
+/* A deferred reply lands in the same capture, after those sent by then. */
+static struct fbr_sink *mem_detach(struct fbr_sink *s)
+{
+	return s;
 }
 
 static const struct fbr_sink_ops mem_ops = {
 	.payload = mem_payload,
 	.send = mem_send,
+	.detach = mem_detach,
 };
 
 int fbr_memsink_init(struct fbr_memsink *m, size_t payload_cap)
 {
 	memset(m, 0, sizeof(*m));
 	m->sink.ops = &mem_ops;
+	pthread_mutex_init(&m->lock, NULL);
 	m->payload = malloc(payload_cap ? payload_cap : 1);
 	if (!m->payload)
 		return -ENOMEM;
@@ -73,13 +83,16 @@ void fbr_memsink_release(struct fbr_memsink *m)
 {
 	free(m->payload);
 	free(m->reply);
+	pthread_mutex_destroy(&m->lock);
 	memset(m, 0, sizeof(*m));
 }
 
 void fbr_memsink_clear(struct fbr_memsink *m)
 {
+	pthread_mutex_lock(&m->lock);
 	m->reply_len = 0;
 	m->nreplies = 0;
+	pthread_mutex_unlock(&m->lock);
 }
 
 int fbr_memory_dispatch(struct fbr_session *s, const void *req, size_t len,

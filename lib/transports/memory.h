@@ -5,6 +5,7 @@
 #ifndef FBR_TRANSPORTS_MEMORY_H
 #define FBR_TRANSPORTS_MEMORY_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "server/session.h"
@@ -17,6 +18,7 @@ struct fbr_memsink {
 	size_t reply_len;
 	size_t reply_cap;
 	unsigned nreplies;
+	pthread_mutex_t lock;     /* a deferred reply may come from any thread */
 };
 
 int fbr_memsink_init(struct fbr_memsink *m, size_t payload_cap);

@@ -424,11 +424,26 @@ static void wake(void *arg)
 	pthread_mutex_unlock(&lk_lock);
 }
 
+struct fbr_req *fake_deferred;
+int fake_cancels;
+
+static void count_cancel(void *arg)
+{
+	fake_cancels++;
+}
+
 static int f_setlk(void *fs, const struct fbr_ctx *c, uint64_t ino,
 		   const struct fuse_lk_in *in, bool sleep)
 {
 	int err = 0;
 
+	if (sleep && in->owner == 77) { /* waits without holding the worker */
+		fake_deferred = fbr_req_defer(c->req);
+		if (!fake_deferred)
+			return -ENOLCK;
+		fbr_req_set_interruptible(fake_deferred, count_cancel, NULL);
+		return FBR_DEFERRED;
+	}
 	if (!(sleep && in->owner == 99)) {
 		RECORD("setlk", ino);
 		fake_last.flags = sleep;

@@ -23,6 +23,8 @@ struct fake_call {
 
 extern struct fake_call fake_last;
 extern atomic_int fake_waiting;          /* a SETLKW of owner 99 waits */
+extern struct fbr_req *fake_deferred;   /* a SETLKW of owner 77 defers */
+extern int fake_cancels;                 /* its cancel callback's calls */
 extern int fake_errno;                  /* when set, ops return -fake_errno */
 extern const struct fbr_driver_ops fake_ops;
 extern const struct fbr_driver_ops empty_ops; /* every op NULL */

@@ -901,6 +901,45 @@ static void test_interrupt(void)
 	fbr_session_free(b.s);
 }
 
+/* SETLKW of owner 77 is deferred: no reply until the driver gives one. */
+static void test_deferred(void)
+{
+	struct fbr_session *s = live_session();
+	struct fuse_lk_in lk = { .owner = 77, .lk = { .type = 1 } };
+	struct fuse_interrupt_in ii = { .unique = 3000 };
+	struct wire w, want;
+
+	w_start(&w, FUSE_SETLKW, 3000, 42);
+	w_add(&w, &lk, sizeof(lk));
+	expect_none(s, &w, "deferred SETLKW: no reply yet");
+	ok(fake_deferred != NULL, "the driver holds the deferred request");
+	w_start(&w, FUSE_INTERRUPT, 3001, 0);
+	w_add(&w, &ii, sizeof(ii));
+	expect_none(s, &w, "INTERRUPT finds the deferred request: no reply");
+	ok(fake_cancels == 1 && fbr_req_interrupted(fake_deferred),
+	   "and marks it interrupted, calling its cancel callback");
+	fbr_memsink_clear(&M);
+	fbr_req_reply(fake_deferred, -EINTR);
+	w_reply(&want, -EINTR, 3000);
+	w_end(&want);
+	is_bytes(M.reply, M.reply_len, want.b, want.len,
+		 "the driver's later reply is sent: EINTR for unique 3000");
+	ii.unique = 3000;
+	w_start(&w, FUSE_INTERRUPT, 3003, 0);
+	w_add(&w, &ii, sizeof(ii));
+	expect_err(s, &w, -EAGAIN, "once answered it is out of the in-flight table");
+
+	w_start(&w, FUSE_SETLKW, 3010, 42);
+	w_add(&w, &lk, sizeof(lk));
+	expect_none(s, &w, "a second deferred SETLKW");
+	fbr_memsink_clear(&M);
+	fbr_req_reply(fake_deferred, 0);
+	w_reply(&want, 0, 3010);
+	w_end(&want);
+	is_bytes(M.reply, M.reply_len, want.b, want.len, "granted later: success");
+	fbr_session_free(s);
+}
+
 int main(void)
 {
 	struct fbr_session *s;
@@ -922,6 +961,7 @@ int main(void)
 	test_compat_setxattr();
 	test_destroy();
 	test_interrupt();
+	test_deferred();
 	fbr_memsink_release(&M);
 	return done_testing();
 }

@@ -134,9 +134,63 @@ static int sink_send(struct fbr_sink *s, const struct iovec *iov, int cnt,
 	return 0;
 }
 
+/* A detached sink: a reply sent later, on a duplicate of the worker's fd
+ * (the request waits in that fd's queue; the duplicate outlives the
+ * worker). */
+struct late_sink {
+	struct fbr_sink sink;
+	int fd;
+};
+
+static int late_send(struct fbr_sink *s, const struct iovec *iov, int cnt,
+		     size_t placed)
+{
+	struct late_sink *l = (struct late_sink *)s;
+
+	if (placed)
+		return -EINVAL;
+	while (writev(l->fd, iov, cnt) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		if (errno != EINTR && errno != EAGAIN)
+			return -errno;
+	}
+	return 0;
+}
+
+static void late_release(struct fbr_sink *s)
+{
+	struct late_sink *l = (struct late_sink *)s;
+
+	close(l->fd);
+	free(l);
+}
+
+static const struct fbr_sink_ops late_ops = {
+	.send = late_send,
+	.release = late_release,
+};
+
+static struct fbr_sink *sink_detach(struct fbr_sink *s)
+{
+	struct worker *w = (struct worker *)s;
+	struct late_sink *l = malloc(sizeof(*l));
+
+	if (!l)
+		return NULL;
+	l->sink.ops = &late_ops;
+	l->fd = fcntl(w->fd, F_DUPFD_CLOEXEC, 3);
+	if (l->fd < 0) {
+		free(l);
+		return NULL;
+	}
+	return &l->sink;
+}
+
 static const struct fbr_sink_ops sink_ops = {
 	.payload = sink_payload,
 	.send = sink_send,
+	.detach = sink_detach,
 };
 
 /* Blocked in read() is the one place a worker may be cancelled. */

@@ -277,6 +277,28 @@ $src fuse.fbr-mount
 unmounted" ]
 }
 
+@test "mount.fuse3 drop_privileges: fbr-mount serves the /dev/fd/N it is given" {
+	need_fuse
+	command -v mount.fuse3 >/dev/null || skip "no mount.fuse3"
+	command -v unshare >/dev/null || skip "no unshare"
+	echo passed >"$src/f"
+	bin="$BATS_TEST_TMPDIR/bin"
+	mkdir "$bin"
+	ln -s "$FBR_MOUNT" "$bin/fbr-mount"
+	# mount.fuse3 mounts by itself and runs "fbr-mount SOURCE /dev/fd/N".
+	run -0 unshare --mount --propagation private sh -ec '
+		mount --bind "$1" /usr/local/sbin
+		mount -t fuse.fbr-mount "$2" "$3" -o drop_privileges,cache=never
+		cat "$3/f"
+		pgrep -f "fbr-mount $2 /dev/fd/[0-9]" >/dev/null && echo "fd passed"
+		umount "$3"
+		findmnt -rn --mountpoint "$3" || echo unmounted' \
+		sh "$bin" "$src" "$mnt"
+	[ "$output" = "passed
+fd passed
+unmounted" ]
+}
+
 @test "an ordinary user mounts and unmounts through fusermount3" {
 	need_fuse
 	need_test_user

@@ -24,7 +24,8 @@ struct args {
 	bool foreground;
 	bool debug;
 	unsigned threads;         /* 0: the transport's default */
-	const char *stats_file;   /* NULL: stderr, or syslog in the background */
+	char *stats_file;         /* NULL: stderr, or syslog in the background */
+	char *trace_file;         /* --trace: record the traffic there */
 	struct fbr_mount_opts mnt;
 	struct fbr_pt_opts pt;
 };

@@ -14,8 +14,11 @@ int main(int argc, char **argv)
 	bool done;
 	int ret = parse_args(argc, argv, &a, &done);
 
-	if (ret != EXIT_OK || done)
-		return ret;
-	out_init(a.debug);
-	return run(&a);
+	if (ret == EXIT_OK && !done) {
+		out_init(a.debug);
+		ret = run(&a);
+	}
+	free(a.stats_file);
+	free(a.trace_file);
+	return ret;
 }

@@ -12,12 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
 #include "fbr-mount.h"
 
 enum {
 	OPT_CACHE = 256, OPT_THREADS, OPT_ENTRY_TIMEOUT, OPT_ATTR_TIMEOUT,
-	OPT_WRITEBACK, OPT_XATTR, OPT_KILLPRIV_V2, OPT_STATS_FILE,
+	OPT_WRITEBACK, OPT_XATTR, OPT_KILLPRIV_V2, OPT_STATS_FILE, OPT_TRACE,
 };
 
 static const struct option longopts[] = {
@@ -34,6 +35,7 @@ static const struct option longopts[] = {
 	{ "xattr", no_argument, NULL, OPT_XATTR },
 	{ "killpriv-v2", no_argument, NULL, OPT_KILLPRIV_V2 },
 	{ "stats-file", required_argument, NULL, OPT_STATS_FILE },
+	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -55,6 +57,7 @@ static void usage(void)
 	      "     --killpriv-v2         let the server clear setuid bits on write\n"
 	      "     --threads <n>         most worker threads (default: 2 per CPU, 4 to 16)\n"
 	      "     --stats-file <file>   where SIGUSR1 writes its report\n"
+	      "     --trace <file>        record every FUSE message (see fbr-trace(1))\n"
 	      " -h, --help                display this help\n"
 	      " -V, --version             display version\n"
 	      "\n"
@@ -66,6 +69,23 @@ static void usage(void)
 	      " killpriv_v2, threads= as above.\n"
 	      "\n"
 	      "For more details see fbr-mount(1).\n", stdout);
+}
+
+/* The daemon leaves its start directory: keep file names absolute. */
+static int abs_path(const char *path, char **out)
+{
+	char cwd[PATH_MAX];
+
+	free(*out);
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		*out = strdup(path);
+	else if (asprintf(out, "%s/%s", cwd, path) < 0)
+		*out = NULL;
+	if (!*out) {
+		errmsg("out of memory");
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
 }
 
 /* Generic mount flags, by mount(8)'s names. */
@@ -286,8 +306,9 @@ static int parse_one(struct args *a, int c, const char *arg, bool *done)
 		a->pt.killpriv_v2 = true;
 		return EXIT_OK;
 	case OPT_STATS_FILE:
-		a->stats_file = arg;
-		return EXIT_OK;
+		return abs_path(arg, &a->stats_file);
+	case OPT_TRACE:
+		return abs_path(arg, &a->trace_file);
 	default:
 		return EXIT_USAGE;
 	}

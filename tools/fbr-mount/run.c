@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fbr-mount.h"
+#include "trace/trace.h"
 
 struct server {
 	const struct args *a;
@@ -24,6 +25,7 @@ struct server {
 	struct fbr_session *session;
 	struct fbr_mount mnt;
 	struct fbr_fusedev *srv;
+	struct fbr_trace *trace;   /* --trace, or NULL */
 	int sigfd;
 	int ready_fd;              /* to a waiting parent, or -1 */
 	bool live;
@@ -83,12 +85,23 @@ static int start(struct server *sv)
 	unsigned threads = a->threads ? a->threads : fbr_fusedev_default_threads();
 	int err;
 
+	if (a->trace_file) {
+		err = fbr_trace_create(a->trace_file, FBR_TRACE_FUSEDEV, 0,
+				       PACKAGE_NAME "-mount " PACKAGE_VERSION,
+				       &sv->trace);
+		if (err) {
+			errmsg("cannot create '%s': %s", a->trace_file,
+			       strerror(-err));
+			return -1;
+		}
+	}
 	err = fbr_mount(a->mountpoint, &a->mnt, &sv->mnt);
 	if (err) {
 		errmsg("cannot mount on '%s': %s", a->mountpoint, strerror(-err));
 		return -1;
 	}
-	err = fbr_fusedev_start(sv->session, sv->mnt.fd, threads, &sv->srv);
+	err = fbr_fusedev_start(sv->session, sv->mnt.fd, threads, sv->trace,
+				&sv->srv);
 	if (err) {
 		errmsg("cannot start %u workers: %s", threads, strerror(-err));
 		fbr_unmount(&sv->mnt);
@@ -186,7 +199,12 @@ static int serve(struct server *sv)
 
 static void cleanup(struct server *sv)
 {
+	int err;
+
 	fbr_fusedev_free(sv->srv);
+	err = fbr_trace_close(sv->trace);
+	if (err)
+		errmsg("cannot write '%s': %s", sv->a->trace_file, strerror(-err));
 	fbr_mount_release(&sv->mnt);
 	fbr_session_free(sv->session);
 	if (sv->have_drv)

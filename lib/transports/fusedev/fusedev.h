@@ -69,12 +69,15 @@ struct fbr_fusedev_busy {
 /* The default worker count for this machine. */
 unsigned fbr_fusedev_default_threads(void);
 
+struct fbr_trace;
+
 /*
- * Start nthreads workers on fd (each on its own clone of it).  fd stays
- * the caller's.  Returns 0 and *out, or a negative errno.
+ * Start up to nthreads workers on fd (each on its own clone of it).  fd
+ * stays the caller's.  With trace, every message read and written is
+ * recorded there, byte for byte.  Returns 0 and *out, or a negative errno.
  */
 int fbr_fusedev_start(struct fbr_session *s, int fd, unsigned nthreads,
-		      struct fbr_fusedev **out);
+		      struct fbr_trace *trace, struct fbr_fusedev **out);
 /*
  * An eventfd that turns readable whenever the state changes; read it to
  * rearm, then look at fbr_fusedev_state().

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "protocol/opcode.h"
+#include "trace/trace.h"
 #include "transports/fusedev/fusedev.h"
 #include "util/log.h"
 
@@ -65,6 +66,7 @@ struct fbr_fusedev {
 	pthread_mutex_t grow_lock;
 	unsigned spawned;         /* under grow_lock */
 	int fd;                   /* the connection, the caller's */
+	struct fbr_trace *trace;  /* the tap, or NULL */
 	unsigned n;               /* the most workers there may be */
 	struct worker w[];
 };
@@ -114,6 +116,17 @@ static int sink_payload(struct fbr_sink *s, size_t fixed, size_t size,
 	return 1;
 }
 
+/* The trace tap: a reply, or a notification when its unique is 0. */
+static void tap_out(struct fbr_trace *t, unsigned idx, const struct iovec *iov,
+		    int cnt)
+{
+	const struct fuse_out_header *oh = iov[0].iov_base;
+
+	if (t)
+		fbr_trace_write(t, oh->unique ? FBR_REC_REPLY : FBR_REC_NOTIFY,
+				idx, iov, cnt);
+}
+
 static int sink_send(struct fbr_sink *s, const struct iovec *iov, int cnt,
 		     size_t placed)
 {
@@ -125,6 +138,7 @@ static int sink_send(struct fbr_sink *s, const struct iovec *iov, int cnt,
 	memcpy(v, iov, (size_t)cnt * sizeof(*iov));
 	if (placed)
 		v[cnt++] = (struct iovec){ w->out, placed };
+	tap_out(w->d->trace, w->idx, v, cnt);
 	while (writev(w->fd, v, cnt) < 0) {
 		if (errno == ENOENT)
 			return 0; /* interrupted: the kernel stopped waiting */
@@ -140,6 +154,8 @@ static int sink_send(struct fbr_sink *s, const struct iovec *iov, int cnt,
 struct late_sink {
 	struct fbr_sink sink;
 	int fd;
+	struct fbr_trace *trace;
+	unsigned idx;
 };
 
 static int late_send(struct fbr_sink *s, const struct iovec *iov, int cnt,
@@ -149,6 +165,7 @@ static int late_send(struct fbr_sink *s, const struct iovec *iov, int cnt,
 
 	if (placed)
 		return -EINVAL;
+	tap_out(l->trace, l->idx, iov, cnt);
 	while (writev(l->fd, iov, cnt) < 0) {
 		if (errno == ENOENT)
 			return 0;
@@ -179,6 +196,8 @@ static struct fbr_sink *sink_detach(struct fbr_sink *s)
 	if (!l)
 		return NULL;
 	l->sink.ops = &late_ops;
+	l->trace = w->d->trace;
+	l->idx = w->idx;
 	l->fd = fcntl(w->fd, F_DUPFD_CLOEXEC, 3);
 	if (l->fd < 0) {
 		free(l);
@@ -240,6 +259,9 @@ static bool serve(struct worker *w, size_t len)
 	uint32_t opcode;
 	int err;
 
+	if (w->d->trace) /* exactly what was read, even if it makes no sense */
+		fbr_trace_write(w->d->trace, FBR_REC_REQUEST, w->idx,
+				&(struct iovec){ w->req, len }, 1);
 	if (len < sizeof(*h)) {
 		fbr_log(FBR_LOG_WARN, SUBSYS, "short read: %zu bytes", len);
 		return false;
@@ -404,7 +426,7 @@ static int spawn(struct fbr_fusedev *d)
 }
 
 int fbr_fusedev_start(struct fbr_session *s, int fd, unsigned nthreads,
-		      struct fbr_fusedev **out)
+		      struct fbr_trace *trace, struct fbr_fusedev **out)
 {
 	struct fbr_fusedev *d;
 	int err = 0;
@@ -417,6 +439,7 @@ int fbr_fusedev_start(struct fbr_session *s, int fd, unsigned nthreads,
 	d->s = s;
 	d->n = nthreads;
 	d->fd = fd;
+	d->trace = trace;
 	pthread_mutex_init(&d->grow_lock, NULL);
 	for (unsigned i = 0; i < nthreads; i++)
 		d->w[i].fd = -1;

@@ -1,0 +1,165 @@
+/*
+ * The trace writer.  Records are appended to one buffer under a mutex and
+ * written out in large chunks, so the tap costs a timestamp, a lock and a
+ * copy per message.  A write error is kept and reported at close; the
+ * server goes on serving.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "trace/trace.h"
+
+#define BUF_SIZE (4u << 20)
+
+struct fbr_trace {
+	int fd;
+	uint32_t snaplen;
+	pthread_mutex_t lock;
+	unsigned char *buf;
+	size_t used;
+	int err;
+};
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int write_all(int fd, const void *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p = (const char *)p + n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int write_header(struct fbr_trace *t, enum fbr_trace_transport transport,
+			const char *tool)
+{
+	struct fbr_trace_file_header h = {
+		.magic = FBR_TRACE_MAGIC,
+		.major = FBR_TRACE_MAJOR,
+		.minor = FBR_TRACE_MINOR,
+		.header_len = sizeof(h),
+		.transport = transport,
+		.clock = FBR_TRACE_MONOTONIC,
+		.start_realtime = clock_ns(CLOCK_REALTIME),
+		.start_clock = clock_ns(CLOCK_MONOTONIC),
+		.snaplen = t->snaplen,
+	};
+
+	strncpy(h.tool, tool ? tool : "", sizeof(h.tool) - 1);
+	return write_all(t->fd, &h, sizeof(h));
+}
+
+int fbr_trace_create(const char *path, enum fbr_trace_transport transport,
+		     uint32_t snaplen, const char *tool, struct fbr_trace **out)
+{
+	struct fbr_trace *t = calloc(1, sizeof(*t));
+	int err;
+
+	if (!t)
+		return -ENOMEM;
+	t->snaplen = snaplen;
+	t->buf = malloc(BUF_SIZE);
+	t->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (!t->buf || t->fd < 0) {
+		err = t->buf ? -errno : -ENOMEM;
+		goto fail;
+	}
+	err = write_header(t, transport, tool);
+	if (err)
+		goto fail;
+	pthread_mutex_init(&t->lock, NULL);
+	*out = t;
+	return 0;
+fail:
+	if (t->fd >= 0)
+		close(t->fd);
+	free(t->buf);
+	free(t);
+	return err;
+}
+
+/* Under the lock: make room for len bytes. */
+static void make_room(struct fbr_trace *t, size_t len)
+{
+	if (t->used + len <= BUF_SIZE)
+		return;
+	if (!t->err)
+		t->err = write_all(t->fd, t->buf, t->used);
+	t->used = 0;
+}
+
+static void put_iov(unsigned char *dst, const struct iovec *iov, int cnt,
+		    size_t len)
+{
+	for (int i = 0; i < cnt && len; i++) {
+		size_t n = iov[i].iov_len < len ? iov[i].iov_len : len;
+
+		memcpy(dst, iov[i].iov_base, n);
+		dst += n;
+		len -= n;
+	}
+}
+
+int fbr_trace_write(struct fbr_trace *t, enum fbr_trace_type type,
+		    uint32_t thread, const struct iovec *iov, int cnt)
+{
+	struct fbr_trace_record r = { .type = (uint16_t)type, .thread = thread };
+	size_t total = 0, cap;
+
+	for (int i = 0; i < cnt; i++)
+		total += iov[i].iov_len;
+	cap = total;
+	if (t->snaplen && cap > t->snaplen)
+		cap = t->snaplen;
+	if (cap > FBR_TRACE_MAX_RECORD - sizeof(r))
+		cap = FBR_TRACE_MAX_RECORD - sizeof(r);
+	r.caplen = (uint32_t)cap;
+	r.origlen = (uint32_t)total;
+	r.flags = cap < total ? FBR_REC_TRUNCATED : 0;
+	r.rec_len = (uint32_t)((sizeof(r) + cap + 7) & ~(size_t)7);
+	r.ts = clock_ns(CLOCK_MONOTONIC);
+
+	pthread_mutex_lock(&t->lock);
+	make_room(t, r.rec_len);
+	memcpy(t->buf + t->used, &r, sizeof(r));
+	put_iov(t->buf + t->used + sizeof(r), iov, cnt, cap);
+	memset(t->buf + t->used + sizeof(r) + cap, 0, r.rec_len - sizeof(r) - cap);
+	t->used += r.rec_len;
+	pthread_mutex_unlock(&t->lock);
+	return 0;
+}
+
+int fbr_trace_close(struct fbr_trace *t)
+{
+	int err;
+
+	if (!t)
+		return 0;
+	if (!t->err)
+		t->err = write_all(t->fd, t->buf, t->used);
+	if (close(t->fd) < 0 && !t->err)
+		t->err = -errno;
+	err = t->err;
+	pthread_mutex_destroy(&t->lock);
+	free(t->buf);
+	free(t);
+	return err;
+}

@@ -79,6 +79,13 @@ test_all() {
 		pass=$((pass + $1)) fail=$((fail + $2)) skip=$((skip + $3))
 		grep -E '^(FAIL|ERROR):' "$src/$b/test-suite.log" >&2 || true
 	done
+	log "make distcheck"
+	if (cd "$src/build" && make -s -j"$(nproc)" distcheck >distcheck.log 2>&1); then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		tail -n 30 "$src/build/distcheck.log" >&2
+	fi
 	log "fuzzing the dispatcher for ${FBR_FUZZ_SECONDS:-60} s"
 	if FUZZ_BUILD="$src/build-fuzz" "$src/tests/fuzz/run" "${FBR_FUZZ_SECONDS:-60}"; then
 		pass=$((pass + 1))

@@ -7,6 +7,8 @@ TEST_USER=fbrtest
 
 # Skip, saying why, unless this machine lets us mount FUSE filesystems.
 need_fuse() {
+	[ "${FBR_PRIVILEGED_TESTS:-yes}" = yes ] ||
+		skip "mount tests disabled (--disable-privileged-tests, as make distcheck does)"
 	[ -x "$FBR_MOUNT" ] || skip "fbr-mount is not built"
 	[ "$(id -u)" -eq 0 ] || skip "mount tests need root"
 	[ -c /dev/fuse ] || skip "no /dev/fuse"

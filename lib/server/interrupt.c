@@ -22,7 +22,6 @@ void fbr_inflight_add(struct fbr_req *r)
 	pthread_mutex_lock(&sh->lock);
 	r->next = sh->head;
 	sh->head = r;
-	r->registered = true;
 	pthread_mutex_unlock(&sh->lock);
 }
 
@@ -37,7 +36,6 @@ void fbr_inflight_del(struct fbr_req *r)
 			break;
 		}
 	}
-	r->registered = false;
 	pthread_mutex_unlock(&sh->lock);
 }
 

@@ -41,7 +41,6 @@ struct fbr_req {
 
 	/* Interrupts: guarded by the in-flight shard's lock. */
 	struct fbr_req *next;
-	bool registered;
 	atomic_bool interrupted;
 	fbr_cancel_fn cancel;
 	void *cancel_arg;

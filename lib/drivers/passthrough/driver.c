@@ -38,6 +38,9 @@ static int pt_init(void *fs_, struct fbr_conn *conn)
 		want |= FUSE_WRITEBACK_CACHE;
 	if (fs->opts.killpriv_v2)
 		want |= FUSE_HANDLE_KILLPRIV_V2;
+	/* Creating as the caller: the group that makes setgid come out right. */
+	if (fs->srv.act)
+		want |= FUSE_CREATE_SUPP_GROUP;
 	conn->want |= want & conn->capable;
 	fs->writeback = (conn->want & FUSE_WRITEBACK_CACHE) != 0;
 	fs->killpriv = (conn->want & FUSE_HANDLE_KILLPRIV_V2) != 0;
@@ -159,6 +162,8 @@ int fbr_passthrough_new(const struct fbr_pt_opts *opts, struct fbr_driver *drv)
 	fs->procfd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	err = fs->procfd < 0 ? -errno : fs->source ? 0 : -ENOMEM;
 	set_cache(fs);
+	if (!err)
+		err = pt_creds_init(fs);
 	pt_htable_init(fs);
 	itable_err = pt_itable_init(fs, rootfd); /* takes rootfd */
 	if (!err)
@@ -182,6 +187,7 @@ void fbr_passthrough_free(struct fbr_driver *drv)
 		return;
 	pt_htable_fini(fs);
 	pt_itable_fini(fs);
+	pt_creds_fini(fs);
 	if (fs->procfd >= 0)
 		close(fs->procfd);
 	free(fs->source);

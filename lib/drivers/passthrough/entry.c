@@ -118,7 +118,7 @@ int pt_readlink(void *fs_, const struct fbr_ctx *c, uint64_t ino, char *buf,
 
 /*
  * The common part of MKNOD, MKDIR and SYMLINK: check, make the entry with
- * mk() in the parent, then look it up.
+ * mk() in the parent, as the caller so it is the caller's, then look it up.
  */
 struct mkargs {
 	mode_t mode;
@@ -126,11 +126,26 @@ struct mkargs {
 	const char *target;
 };
 
-static int make_entry(struct pt_fs *fs, uint64_t parent, const char *name,
+static int mk(int dfd, const char *name, const struct mkargs *a)
+{
+	int err;
+
+	if (a->target)
+		err = symlinkat(a->target, dfd, name);
+	else if (S_ISDIR(a->mode))
+		err = mkdirat(dfd, name, a->mode & 07777);
+	else
+		err = mknodat(dfd, name, a->mode, a->rdev);
+	return err < 0 ? -errno : 0;
+}
+
+static int make_entry(struct pt_fs *fs, const struct fbr_ctx *c,
+		      uint64_t parent, const char *name,
 		      const struct mkargs *a, struct fuse_entry_out *e)
 {
+	struct pt_creds saved;
 	struct pt_inode *dir;
-	int dfd, err = 0;
+	int dfd, err;
 
 	PT_WRITABLE(fs);
 	if (!pt_name_ok(name))
@@ -139,13 +154,13 @@ static int make_entry(struct pt_fs *fs, uint64_t parent, const char *name,
 	if (!dir)
 		return -ESTALE;
 	dfd = pt_inode_fd(dir);
-	if (a->target)
-		err = symlinkat(a->target, dfd, name);
-	else if (S_ISDIR(a->mode))
-		err = mkdirat(dfd, name, a->mode & 07777);
-	else
-		err = mknodat(dfd, name, a->mode, a->rdev);
-	err = err < 0 ? -errno : pt_lookup_at(fs, dir, name, e);
+	err = pt_creds_enter(fs, c, &saved);
+	if (!err) {
+		err = mk(dfd, name, a);
+		pt_creds_leave(fs, &saved);
+	}
+	if (!err)
+		err = pt_lookup_at(fs, dir, name, e);
 	pt_inode_put(dir);
 	return err;
 }
@@ -155,7 +170,7 @@ int pt_symlink(void *fs, const struct fbr_ctx *c, uint64_t parent,
 {
 	struct mkargs a = { .mode = S_IFLNK, .target = target };
 
-	return make_entry(fs, parent, name, &a, out);
+	return make_entry(fs, c, parent, name, &a, out);
 }
 
 int pt_mknod(void *fs, const struct fbr_ctx *c, uint64_t parent,
@@ -166,7 +181,7 @@ int pt_mknod(void *fs, const struct fbr_ctx *c, uint64_t parent,
 
 	if (S_ISDIR(in->mode))
 		return -EINVAL;
-	return make_entry(fs, parent, name, &a, out);
+	return make_entry(fs, c, parent, name, &a, out);
 }
 
 int pt_mkdir(void *fs, const struct fbr_ctx *c, uint64_t parent,
@@ -175,7 +190,7 @@ int pt_mkdir(void *fs, const struct fbr_ctx *c, uint64_t parent,
 {
 	struct mkargs a = { .mode = S_IFDIR | (in->mode & 07777) };
 
-	return make_entry(fs, parent, name, &a, out);
+	return make_entry(fs, c, parent, name, &a, out);
 }
 
 static int remove_entry(struct pt_fs *fs, uint64_t parent, const char *name,
@@ -233,7 +248,11 @@ int pt_rename(void *fs_, const struct fbr_ctx *c, uint64_t olddir,
 	return err;
 }
 
-/* A hard link to the inode itself, through its /proc/self/fd entry. */
+/*
+ * A hard link to the inode itself, through its /proc/self/fd entry.  Made
+ * as the server: a link makes no inode to own, and the kernel has already
+ * checked the caller may link (protected_hardlinks included).
+ */
 int pt_link(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	    uint64_t newparent, const char *newname, struct fuse_entry_out *out)
 {

@@ -1,11 +1,11 @@
 /*
  * Open files: OPEN reopens the inode's O_PATH fd through /proc/self/fd
  * with the flags asked for, CREATE and TMPFILE make the file relative to
- * the parent's fd, and the data operations (READ, WRITE, FALLOCATE, LSEEK,
- * COPY_FILE_RANGE, FSYNC) run on the handle's fd with the positioned calls,
- * so handles share no file offset state.  The cache mode decides the
- * FOPEN_* flags; under writeback caching the kernel also reads through
- * write-only handles and does O_APPEND itself.
+ * the parent's fd (as the caller: creds.c), and the data operations (READ,
+ * WRITE, FALLOCATE, LSEEK, COPY_FILE_RANGE, FSYNC) run on the handle's fd
+ * with the positioned calls, so handles share no file offset state.  The
+ * cache mode decides the FOPEN_* flags; under writeback caching the kernel
+ * also reads through write-only handles and does O_APPEND itself.
  */
 #define _GNU_SOURCE 1
 #include <errno.h>
@@ -124,7 +124,24 @@ err_close:
 	return err;
 }
 
-static int create_common(struct pt_fs *fs, uint64_t parent, const char *name,
+/* openat() as the caller, so a new file is the caller's. */
+static int open_as(struct pt_fs *fs, const struct fbr_ctx *c, int dfd,
+		   const char *name, int flags, mode_t mode)
+{
+	struct pt_creds saved;
+	int fd = pt_creds_enter(fs, c, &saved);
+
+	if (fd < 0)
+		return fd;
+	fd = openat(dfd, name, flags, mode);
+	if (fd < 0)
+		fd = -errno;
+	pt_creds_leave(fs, &saved);
+	return fd;
+}
+
+static int create_common(struct pt_fs *fs, const struct fbr_ctx *c,
+			 uint64_t parent, const char *name,
 			 const struct fuse_create_in *in, int extra,
 			 struct fuse_entry_out *e, struct fuse_open_out *o)
 {
@@ -141,10 +158,10 @@ static int create_common(struct pt_fs *fs, uint64_t parent, const char *name,
 			flags |= O_RDWR;
 		name = ".";
 	}
-	fd = openat(pt_inode_fd(dir), name, flags, in->mode & 07777);
+	fd = open_as(fs, c, pt_inode_fd(dir), name, flags, in->mode & 07777);
 	pt_inode_put(dir);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	fd = kill_on_trunc(fs, fd, in->flags, in->open_flags);
 	return fd < 0 ? fd : opened(fs, fd, e, o);
 }
@@ -155,15 +172,15 @@ int pt_create(void *fs, const struct fbr_ctx *c, uint64_t parent,
 {
 	if (!pt_name_ok(name))
 		return -EINVAL;
-	return create_common(fs, parent, name, in, O_CREAT | (in->flags & O_EXCL),
-			     entry, open);
+	return create_common(fs, c, parent, name, in,
+			     O_CREAT | (in->flags & O_EXCL), entry, open);
 }
 
 int pt_tmpfile(void *fs, const struct fbr_ctx *c, uint64_t parent,
 	       const char *name, const struct fuse_create_in *in,
 	       struct fuse_entry_out *entry, struct fuse_open_out *open)
 {
-	return create_common(fs, parent, name, in,
+	return create_common(fs, c, parent, name, in,
 			     O_TMPFILE | (in->flags & O_EXCL), entry, open);
 }
 

@@ -90,6 +90,14 @@ struct pt_timeout {
 	uint32_t nsec;
 };
 
+/* The server's own identity, which creds.c returns to after a caller's. */
+struct pt_srvcreds {
+	bool act;                  /* running as root: create as the caller */
+	uint32_t gid;              /* the server's egid */
+	size_t ngroups;            /* and its supplementary groups */
+	gid_t *groups;
+};
+
 struct pt_fs {
 	struct fbr_pt_opts opts;
 	char *source;
@@ -104,6 +112,7 @@ struct pt_fs {
 	uint32_t dopen_flags;      /* for directories */
 	bool writeback;            /* agreed at INIT */
 	bool killpriv;
+	struct pt_srvcreds srv;
 };
 
 /* inode.c: the inode table. */
@@ -150,6 +159,22 @@ int pt_entry_from_fd(struct pt_fs *fs, int fd, struct fuse_entry_out *e,
 #define PT_FDNAME_MAX 12
 void pt_fdname(int fd, char name[PT_FDNAME_MAX]);
 int pt_reopen(struct pt_fs *fs, const struct pt_inode *in, int flags);
+
+/*
+ * creds.c: the calling thread acts for the caller between enter and leave,
+ * when the server runs as root and the caller is someone else.  Resolve
+ * inodes and fds before entering: only the creating syscall belongs
+ * inside.
+ */
+struct pt_creds {
+	bool gid;                  /* egid and groups switched */
+	bool uid;                  /* euid switched */
+};
+int pt_creds_init(struct pt_fs *fs);
+void pt_creds_fini(struct pt_fs *fs);
+int pt_creds_enter(struct pt_fs *fs, const struct fbr_ctx *c,
+		   struct pt_creds *saved);
+void pt_creds_leave(struct pt_fs *fs, const struct pt_creds *saved);
 
 /* The operations, by file. */
 int pt_lookup(void *fs, const struct fbr_ctx *c, uint64_t parent,

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -142,6 +143,20 @@ static void set_cache(struct pt_fs *fs)
 	}
 }
 
+/*
+ * Every fd the process may have: the soft limit up to the hard one, which
+ * takes no privilege.  The inode fd cache sizes itself from the result.
+ */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 int fbr_passthrough_new(const struct fbr_pt_opts *opts, struct fbr_driver *drv)
 {
 	struct pt_fs *fs;
@@ -165,6 +180,7 @@ int fbr_passthrough_new(const struct fbr_pt_opts *opts, struct fbr_driver *drv)
 	if (!err)
 		err = pt_creds_init(fs);
 	pt_htable_init(fs);
+	raise_nofile();
 	itable_err = pt_itable_init(fs, rootfd); /* takes rootfd */
 	if (!err)
 		err = itable_err;

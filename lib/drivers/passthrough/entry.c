@@ -63,6 +63,8 @@ int pt_lookup_at(struct pt_fs *fs, struct pt_inode *dir, const char *name,
 	if (dir == fs->root && strcmp(name, "..") == 0)
 		name = ".";
 	fd = openat(pt_inode_fd(dir), name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && pt_fds_reclaim(fs, errno)) /* EMFILE: cached fds back */
+		fd = openat(pt_inode_fd(dir), name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	return pt_entry_from_fd(fs, fd, e, NULL);

@@ -30,6 +30,8 @@ int pt_reopen(struct pt_fs *fs, const struct pt_inode *in, int flags)
 	/* O_NOFOLLOW would refuse the /proc link itself; a symlink's inode
 	   still gives ELOOP. */
 	fd = openat(fs->procfd, name, (flags & ~O_NOFOLLOW) | O_CLOEXEC);
+	if (fd < 0 && pt_fds_reclaim(fs, errno)) /* EMFILE: cached fds back */
+		fd = openat(fs->procfd, name, (flags & ~O_NOFOLLOW) | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
 

@@ -1,6 +1,7 @@
 /*
  * Inside the passthrough driver: the filesystem instance, its inode table
- * (nodeids the kernel holds, each pinning a host inode by an O_PATH fd),
+ * (nodeids the kernel holds, each naming a host inode by a file handle and
+ * an O_PATH fd that a bounded cache may close while nobody uses it),
  * its handle table (open files and directories) and the helpers the
  * operation files share.  Private to lib/drivers/passthrough.
  */
@@ -35,7 +36,27 @@ struct pt_inode {
 	uint32_t devidx;           /* of (dev, mnt), for readdir's d_ino */
 	uint64_t nlookup;          /* lookups the kernel holds; shard lock */
 	atomic_uint refs;          /* the table's, plus one per user */
-	int fd;                    /* O_PATH; only through pt_inode_fd() */
+	int fd;                    /* O_PATH, or -1 while the fd cache has it
+				      closed; only through pt_inode_fd() */
+	int mntfd;                 /* to open the handle against; -1: no
+				      handle, so the fd stays open */
+	void *handle;              /* struct file_handle, after the inode */
+	bool used;                 /* got since the cache last looked; shard lock */
+	bool on_lru;               /* fd cache lock */
+	struct pt_inode *lru_prev, *lru_next;  /* fd cache lock */
+};
+
+/*
+ * The open O_PATH fds of inodes that have a file handle, most recently
+ * opened first: unreferenced ones are closed from the tail when there are
+ * more than the budget, and reopened from the handle on the next get.
+ */
+struct pt_fdcache {
+	pthread_mutex_t lock;
+	struct pt_inode *head, *tail;
+	size_t count;              /* on the list, so with their fd open */
+	size_t budget;             /* from RLIMIT_NOFILE */
+	bool handles;              /* open_by_handle_at works for us */
 };
 
 struct pt_ishard {
@@ -57,7 +78,11 @@ struct pt_bigino {
 
 struct pt_devmap {
 	pthread_mutex_t lock;
-	struct { uint64_t dev, mnt; } *devs;
+	struct {
+		uint64_t dev, mnt;
+		int fd;            /* a directory on it, for open_by_handle_at */
+		uint32_t users;    /* inodes in the table with a handle on it */
+	} *devs;
 	uint32_t ndevs, cap;
 	struct pt_bigino *big[64];
 	uint64_t nextbig;
@@ -107,6 +132,7 @@ struct pt_fs {
 	struct pt_hshard hshards[PT_HSHARDS];
 	atomic_uint hnext;         /* round robin over handle shards */
 	struct pt_devmap devmap;
+	struct pt_fdcache fdcache;
 	struct pt_timeout entry_to, attr_to;
 	uint32_t fopen_flags;      /* for files, by cache mode */
 	uint32_t dopen_flags;      /* for directories */
@@ -125,6 +151,7 @@ struct pt_inode *pt_inode_get(struct pt_fs *fs, uint64_t nodeid);
 void pt_inode_put(struct pt_inode *in);
 struct pt_inode *pt_inode_add(struct pt_fs *fs, int fd, const struct statx *st);
 void pt_inode_forget(struct pt_fs *fs, uint64_t nodeid, uint64_t n);
+bool pt_fds_reclaim(struct pt_fs *fs, int err);
 uint64_t pt_dirent_ino(struct pt_fs *fs, const struct pt_inode *dir,
 		       uint64_t d_ino);
 

@@ -63,8 +63,9 @@ static void usage(void)
 	      "\n"
 	      "Mount options: ro, rw, nosuid, suid, nodev, dev, noexec, exec,\n"
 	      " noatime, atime, nodiratime, diratime, relatime, norelatime,\n"
-	      " strictatime, lazytime, sync, async, dirsync, allow_other,\n"
-	      " default_permissions, auto_unmount, fsname=, subtype=, max_read=,\n"
+	      " strictatime, lazytime, sync, async, dirsync, allow_other (implies\n"
+	      " default_permissions), default_permissions, no_default_permissions,\n"
+	      " auto_unmount, fsname=, subtype=, max_read=,\n"
 	      " and cache=, entry_timeout=, attr_timeout=, writeback, xattr,\n"
 	      " killpriv_v2, threads= as above.\n"
 	      "\n"
@@ -213,13 +214,27 @@ static int set_keyed(struct args *a, const char *key, const char *val,
 	return ret;
 }
 
+/*
+ * default_permissions and no_default_permissions: the last one given
+ * counts.  True if opt is one of them.
+ */
+static bool set_perm_checks(struct args *a, const char *opt)
+{
+	if (!strcmp(opt, "default_permissions"))
+		a->no_default_permissions = false;
+	else if (!strcmp(opt, "no_default_permissions"))
+		a->no_default_permissions = true;
+	else
+		return false;
+	a->mnt.default_permissions = !a->no_default_permissions;
+	return true;
+}
+
 /* On/off options: the flag each one turns on, or NULL. */
 static bool *switch_field(struct args *a, const char *opt)
 {
 	if (!strcmp(opt, "allow_other"))
 		return &a->mnt.allow_other;
-	if (!strcmp(opt, "default_permissions"))
-		return &a->mnt.default_permissions;
 	if (!strcmp(opt, "auto_unmount"))
 		return &a->mnt.auto_unmount;
 	if (!strcmp(opt, "writeback"))
@@ -240,7 +255,8 @@ static int set_option(struct args *a, char *opt)
 
 	if (sw)
 		*sw = true;
-	if (!*opt || sw || set_flag(a, opt) || ignored(opt))
+	if (!*opt || sw || set_perm_checks(a, opt) || set_flag(a, opt) ||
+	    ignored(opt))
 		return EXIT_OK;
 	if (eq) {
 		*eq = '\0';
@@ -368,5 +384,9 @@ int parse_args(int argc, char **argv, struct args *a, bool *done)
 	a->mnt.fsname = a->mnt.fsname ? a->mnt.fsname : a->source;
 	a->pt.source = a->source;
 	a->pt.readonly = (a->mnt.flags & MS_RDONLY) != 0;
+	/* FUSE sends no supplementary groups: only the kernel, which has
+	   them, can check permissions for other users exactly. */
+	if (a->mnt.allow_other && !a->no_default_permissions)
+		a->mnt.default_permissions = true;
 	return ret;
 }

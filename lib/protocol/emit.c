@@ -82,7 +82,7 @@ static void put(struct fbr_emit *e, const char *s)
 }
 
 /* The separator and the name of the next field. */
-static void key(struct fbr_emit *e, const char *name)
+void fbr_emit_key(struct fbr_emit *e, const char *name)
 {
 	if (!e->first)
 		put(e, ", ");
@@ -114,13 +114,13 @@ static void put_u64(struct fbr_emit *e, uint64_t v)
 
 void fbr_emit_u64(struct fbr_emit *e, const char *name, uint64_t v)
 {
-	key(e, name);
+	fbr_emit_key(e, name);
 	put_u64(e, v);
 }
 
 void fbr_emit_i64(struct fbr_emit *e, const char *name, int64_t v)
 {
-	key(e, name);
+	fbr_emit_key(e, name);
 	if (v < 0) {
 		put(e, "-");
 		put_u64(e, (uint64_t)0 - (uint64_t)v);
@@ -129,22 +129,44 @@ void fbr_emit_i64(struct fbr_emit *e, const char *name, int64_t v)
 	}
 }
 
+/*
+ * v in base 16 or 8 with C's prefix ("0x1f", "017"), at least width
+ * digits, zero as "0": what "%#llx" and "%#llo" print, without printf,
+ * since fh and mode fields are on every line the decoder writes.
+ */
+static void put_base(struct fbr_emit *e, uint64_t v, unsigned shift,
+		     int width, const char *prefix)
+{
+	char buf[32];
+	int i = sizeof(buf);
+	uint64_t mask = (1u << shift) - 1;
+
+	do {
+		buf[--i] = "0123456789abcdef"[v & mask];
+		v >>= shift;
+		width--;
+	} while (v || width > 0);
+	if (prefix)
+		put(e, prefix);
+	fbr_emit_raw(e, buf + i, sizeof(buf) - (size_t)i);
+}
+
 void fbr_emit_hex(struct fbr_emit *e, const char *name, uint64_t v)
 {
-	key(e, name);
+	fbr_emit_key(e, name);
 	if (e->json)
 		put_u64(e, v);
 	else
-		fbr_emit_rawf(e, "%#llx", (unsigned long long)v);
+		put_base(e, v, 4, 1, v ? "0x" : NULL);
 }
 
 void fbr_emit_oct(struct fbr_emit *e, const char *name, uint64_t v)
 {
-	key(e, name);
+	fbr_emit_key(e, name);
 	if (e->json)
 		put_u64(e, v);
 	else
-		fbr_emit_rawf(e, "%#llo", (unsigned long long)v);
+		put_base(e, v, 3, 1, v ? "0" : NULL);
 }
 
 static void put_escaped(struct fbr_emit *e, const char *s, size_t n)
@@ -172,7 +194,7 @@ static void put_escaped(struct fbr_emit *e, const char *s, size_t n)
 
 void fbr_emit_str(struct fbr_emit *e, const char *name, const char *s, size_t n)
 {
-	key(e, name);
+	fbr_emit_key(e, name);
 	put_escaped(e, s, n);
 }
 
@@ -182,7 +204,7 @@ void fbr_emit_flags_after(struct fbr_emit *e, const char *name,
 {
 	bool any = lead != NULL;
 
-	key(e, name);
+	fbr_emit_key(e, name);
 	if (e->json)
 		put(e, "\"");
 	if (lead)
@@ -196,8 +218,11 @@ void fbr_emit_flags_after(struct fbr_emit *e, const char *name,
 		v &= ~names->bit;
 		any = true;
 	}
-	if (v || !any)
-		fbr_emit_rawf(e, "%s%#llx", any ? "|" : "", (unsigned long long)v);
+	if (v || !any) {
+		if (any)
+			put(e, "|");
+		put_base(e, v, 4, 1, v ? "0x" : NULL);
+	}
 	if (e->json)
 		put(e, "\"");
 }
@@ -210,7 +235,7 @@ void fbr_emit_flags(struct fbr_emit *e, const char *name, uint64_t v,
 
 void fbr_emit_sym(struct fbr_emit *e, const char *name, const char *sym)
 {
-	key(e, name);
+	fbr_emit_key(e, name);
 	if (e->json)
 		put_escaped(e, sym, strlen(sym));
 	else
@@ -235,13 +260,15 @@ void fbr_emit_mode(struct fbr_emit *e, const char *name, uint32_t mode)
 {
 	const char *t = type_name(mode);
 
-	key(e, name);
+	fbr_emit_key(e, name);
 	if (e->json)
 		put(e, "\"");
-	if (t)
-		fbr_emit_rawf(e, "%s|%04o", t, mode & 07777);
-	else
-		fbr_emit_rawf(e, "%#o", mode);
+	if (t) {
+		put(e, t);
+		put_base(e, mode & 07777, 3, 4, "|");
+	} else {
+		put_base(e, mode, 3, 1, mode ? "0" : NULL);
+	}
 	if (e->json)
 		put(e, "\"");
 }
@@ -249,14 +276,19 @@ void fbr_emit_mode(struct fbr_emit *e, const char *name, uint32_t mode)
 void fbr_emit_time(struct fbr_emit *e, const char *name, uint64_t sec,
 		   uint32_t nsec)
 {
-	key(e, name);
+	char frac[10];
+
+	fbr_emit_key(e, name);
 	put_u64(e, sec);
-	fbr_emit_rawf(e, ".%09u", nsec);
+	frac[0] = '.';
+	for (int i = 9; i > 0; i--, nsec /= 10)
+		frac[i] = (char)('0' + nsec % 10);
+	fbr_emit_raw(e, frac, sizeof(frac));
 }
 
 void fbr_emit_begin(struct fbr_emit *e, const char *name)
 {
-	key(e, name);
+	fbr_emit_key(e, name);
 	put(e, "{");
 	e->depth++;
 	e->first = true;
@@ -272,7 +304,7 @@ void fbr_emit_end(struct fbr_emit *e)
 
 void fbr_emit_list_begin(struct fbr_emit *e, const char *name)
 {
-	key(e, name);
+	fbr_emit_key(e, name);
 	put(e, "[");
 	e->depth++;
 	e->first = true;

@@ -35,6 +35,9 @@ void fbr_emit_raw(struct fbr_emit *e, const char *s, size_t n);
 void fbr_emit_rawf(struct fbr_emit *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Just the separator and the name, for a value written raw after it. */
+void fbr_emit_key(struct fbr_emit *e, const char *name);
+
 void fbr_emit_u64(struct fbr_emit *e, const char *name, uint64_t v);
 void fbr_emit_i64(struct fbr_emit *e, const char *name, int64_t v);
 void fbr_emit_hex(struct fbr_emit *e, const char *name, uint64_t v);

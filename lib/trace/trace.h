@@ -34,6 +34,9 @@ struct fbr_trace_rec {
 
 /* Open and check the header.  0, or -errno (-EBADMSG: not a trace). */
 int fbr_trace_reader_open(const char *path, struct fbr_trace_reader **out);
+/* The same, with what is wrong with the header when it is -EBADMSG. */
+int fbr_trace_reader_open_why(const char *path, struct fbr_trace_reader **out,
+			      const char **why);
 const struct fbr_trace_file_header *
 fbr_trace_reader_header(const struct fbr_trace_reader *r);
 /*
@@ -42,6 +45,14 @@ fbr_trace_reader_header(const struct fbr_trace_reader *r);
  */
 int fbr_trace_read(struct fbr_trace_reader *r, struct fbr_trace_rec *rec);
 uint64_t fbr_trace_reader_offset(const struct fbr_trace_reader *r);
+/* After -EBADMSG: what is wrong there, in words. */
+const char *fbr_trace_reader_error(const struct fbr_trace_reader *r);
+/*
+ * Follow a file still being written: at its end, even in the middle of a
+ * record, fbr_trace_read() returns -EAGAIN, and reads on from the same
+ * record when called again.
+ */
+void fbr_trace_reader_follow(struct fbr_trace_reader *r);
 void fbr_trace_reader_close(struct fbr_trace_reader *r);
 
 #endif

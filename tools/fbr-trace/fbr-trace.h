@@ -1,0 +1,37 @@
+/*
+ * fbr-trace: what its parts share.  main.c parses the command line
+ * (options.c) and runs the decoding (run.c); output.c is where messages
+ * go.  The decoding itself is lib/trace/.
+ */
+#ifndef FBR_TRACE_TOOL_H
+#define FBR_TRACE_TOOL_H
+
+#include <stdbool.h>
+
+#include "trace/filter.h"
+
+/* The exit codes, as the man page lists them. */
+enum {
+	EXIT_OK = 0,      /* decoded, no violation found */
+	EXIT_FAIL = 1,    /* unreadable or damaged file, or violations */
+	EXIT_USAGE = 2,   /* bad command line */
+};
+
+struct args {
+	const char *file;
+	bool json, summary, histogram, hexdump, follow, check, epoch;
+	const char *perfetto;     /* --perfetto FILE, or NULL */
+	struct fbr_filter filter;
+};
+
+/* options.c: returns EXIT_OK to go on, or the code to exit with. */
+int parse_args(int argc, char **argv, struct args *a, bool *done);
+
+/* run.c: decode a->file as asked; an exit code. */
+int run(const struct args *a);
+
+/* output.c */
+void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

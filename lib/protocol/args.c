@@ -56,6 +56,19 @@ static int take_tail(const struct fbr_opdesc *d, const char *p, size_t left,
 	return 0;
 }
 
+/*
+ * The header counts every byte of the request, including WRITE data that
+ * a virtio transport leaves in guest memory apart from buf; do_write then
+ * checks the data it was given against the size argument.
+ */
+static bool len_ok(const struct fuse_in_header *h, size_t len,
+		   const struct fbr_parse_opts *o)
+{
+	if (o->external_data && h->opcode == FUSE_WRITE)
+		return h->len >= len;
+	return h->len == len;
+}
+
 int fbr_args_parse(const void *buf, size_t len, const struct fbr_parse_opts *o,
 		   struct fbr_args *a)
 {
@@ -67,7 +80,7 @@ int fbr_args_parse(const void *buf, size_t len, const struct fbr_parse_opts *o,
 	int err;
 
 	memset(a, 0, sizeof(*a));
-	if (len < sizeof(*h) || h->len != len)
+	if (len < sizeof(*h) || !len_ok(h, len, o))
 		return -EINVAL;
 	d = fbr_opdesc(h->opcode);
 	if (!d)

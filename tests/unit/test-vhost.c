@@ -1,0 +1,665 @@
+/*
+ * The virtio-fs transport end to end, against a fake front-end in this
+ * process: a socketpair for vhost-user messages, a memfd as guest memory
+ * (mapped here too, where the test builds rings and descriptor chains as
+ * a guest driver would), and eventfds for kick and call.  Real FUSE
+ * requests go through the dispatcher to the passthrough driver over a
+ * scratch directory; then malformed chains and malformed messages, which
+ * must be refused without harm.
+ */
+#define _GNU_SOURCE 1
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "abi/fuse_abi.h"
+#include "drivers/passthrough/passthrough.h"
+#include "transports/vhost/proto.h"
+#include "transports/virtiofs/virtiofs.h"
+#include "transports/virtqueue/virtqueue.h"
+#include "tap.h"
+
+/* Guest memory: two regions of one memfd, apart in guest space. */
+#define MEM_SIZE (4u << 20)
+#define R0_GPA 0x0ull
+#define R1_GPA 0x10000000ull
+#define REGION (2u << 20)
+#define UVA_BASE 0x7f0000000000ull
+#define QNUM 16
+#define NQ 2
+
+static unsigned char *mem;  /* our mapping of the whole memfd */
+static int memfd = -1;
+static int sock = -1;       /* our end */
+static int bfd = -1;        /* the back-end's end */
+static pthread_t server;
+static int server_ret;
+static struct fbr_virtiofs *vfs;
+static struct fbr_session *sess;
+static struct fbr_driver drv;
+static char scratch[] = "/tmp/fbr-vhost-XXXXXX";
+static uint64_t next_unique = 1;
+
+struct ring {
+	struct fbr_vq_desc *desc;
+	struct fbr_vq_avail *avail;
+	struct fbr_vq_used *used;
+	uint64_t gpa;       /* of desc; avail and used follow */
+	uint16_t avail_idx, used_seen;
+	int kick, call;
+};
+static struct ring rings[NQ];
+
+/* Guest address to our pointer (both regions are 2 MiB of the memfd). */
+static void *g2p(uint64_t gpa)
+{
+	if (gpa >= R1_GPA)
+		return mem + REGION + (gpa - R1_GPA);
+	return mem + gpa;
+}
+
+/* ---- the front-end's side of the socket ---- */
+
+static int send_msg(uint32_t req, uint32_t flags, const void *p, uint32_t size,
+		    const int *fds, int nfds)
+{
+	struct vu_header h = { req, VU_VERSION | flags, size };
+	struct iovec iov[2] = { { &h, sizeof(h) }, { (void *)p, size } };
+	union {
+		char b[CMSG_SPACE(8 * sizeof(int))];
+		struct cmsghdr a;
+	} ctl;
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = size ? 2 : 1 };
+
+	if (nfds) {
+		struct cmsghdr *c;
+
+		mh.msg_control = ctl.b;
+		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+	}
+	return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+/* A reply's u64 (or vring state) payload; -1 when none came in time. */
+static int64_t recv_reply(uint32_t req, void *p, size_t size)
+{
+	struct vu_header h;
+	struct pollfd pf = { sock, POLLIN, 0 };
+
+	if (poll(&pf, 1, 5000) != 1 || read(sock, &h, sizeof(h)) != sizeof(h))
+		return -1;
+	if (h.request != req || !(h.flags & VU_FLAG_REPLY) || h.size != size)
+		return -1;
+	return read(sock, p, size) == (ssize_t)size ? 0 : -1;
+}
+
+/* Send with NEED_REPLY and return the ack: 0 for success. */
+static int64_t call(uint32_t req, const void *p, uint32_t size,
+		    const int *fds, int nfds)
+{
+	uint64_t v;
+
+	if (send_msg(req, VU_FLAG_NEED_REPLY, p, size, fds, nfds))
+		return -1;
+	return recv_reply(req, &v, sizeof(v)) ? -1 : (int64_t)v;
+}
+
+static int64_t get_u64(uint32_t req)
+{
+	uint64_t v;
+
+	if (send_msg(req, 0, NULL, 0, NULL, 0) || recv_reply(req, &v, 8))
+		return -1;
+	return (int64_t)v;
+}
+
+static int64_t call_state(uint32_t req, uint32_t idx, uint32_t num)
+{
+	struct vu_vring_state s = { idx, num };
+
+	return call(req, &s, sizeof(s), NULL, 0);
+}
+
+static int64_t call_fd(uint32_t req, uint32_t idx, int fd)
+{
+	uint64_t v = idx;
+
+	return call(req, &v, sizeof(v), &fd, 1);
+}
+
+/* ---- the back-end in its own thread ---- */
+
+static void *serve_thread(void *arg)
+{
+	(void)arg;
+	server_ret = fbr_virtiofs_serve(vfs, bfd);
+	return NULL;
+}
+
+static void connect_backend(void)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		abort();
+	sock = sv[0];
+	bfd = sv[1];
+	pthread_create(&server, NULL, serve_thread, NULL);
+}
+
+static int disconnect_backend(void)
+{
+	close(sock);
+	pthread_join(server, NULL);
+	close(bfd);
+	return server_ret;
+}
+
+/* ---- the guest driver's side of the rings ---- */
+
+static void ring_layout(unsigned q)
+{
+	struct ring *r = &rings[q];
+
+	r->gpa = R0_GPA + 0x10000 * (q + 1);
+	r->desc = g2p(r->gpa);
+	r->avail = g2p(r->gpa + 0x1000);
+	r->used = g2p(r->gpa + 0x2000);
+	memset(r->desc, 0, 0x3000);
+	r->avail_idx = r->used_seen = 0;
+}
+
+static int64_t setup_queue(unsigned q)
+{
+	struct ring *r = &rings[q];
+	struct vu_vring_addr a = {
+		.index = q, .desc = UVA_BASE + r->gpa,
+		.avail = UVA_BASE + r->gpa + 0x1000,
+		.used = UVA_BASE + r->gpa + 0x2000,
+	};
+	int64_t err = 0;
+
+	r->kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	r->call = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	err |= call_state(VU_SET_VRING_NUM, q, QNUM);
+	err |= call_state(VU_SET_VRING_BASE, q, 0);
+	err |= call(VU_SET_VRING_ADDR, &a, sizeof(a), NULL, 0);
+	err |= call_fd(VU_SET_VRING_CALL, q, r->call);
+	err |= call_fd(VU_SET_VRING_ERR, q, r->call);
+	err |= call_fd(VU_SET_VRING_KICK, q, r->kick);
+	err |= call_state(VU_SET_VRING_ENABLE, q, 1);
+	return err;
+}
+
+struct seg {
+	uint64_t gpa;
+	uint32_t len;
+	bool write;
+};
+
+/* Make the chain available (in an indirect table at itab when nonzero). */
+static void submit(unsigned q, const struct seg *s, int n, uint64_t itab)
+{
+	struct ring *r = &rings[q];
+	struct fbr_vq_desc *t = itab ? g2p(itab) : r->desc;
+	uint16_t head = itab ? 0 : (uint16_t)(r->avail_idx * 4 % QNUM);
+	uint64_t one = 1;
+
+	for (int i = 0; i < n; i++) {
+		unsigned at = (head + i) % (itab ? 2048 : QNUM);
+
+		t[at] = (struct fbr_vq_desc){
+			.addr = s[i].gpa, .len = s[i].len,
+			.flags = (uint16_t)((s[i].write ? FBR_VQ_DESC_F_WRITE : 0) |
+					    (i + 1 < n ? FBR_VQ_DESC_F_NEXT : 0)),
+			.next = (uint16_t)((at + 1) % (itab ? 2048 : QNUM)),
+		};
+	}
+	if (itab) {
+		head = (uint16_t)(r->avail_idx % QNUM);
+		r->desc[head] = (struct fbr_vq_desc){
+			.addr = itab, .len = (uint32_t)(n * 16),
+			.flags = FBR_VQ_DESC_F_INDIRECT,
+		};
+	}
+	r->avail->ring[r->avail_idx % QNUM] = head;
+	r->avail->ring[QNUM] = r->used_seen; /* used_event: tell me at once */
+	__atomic_store_n(&r->avail->idx, ++r->avail_idx, __ATOMIC_RELEASE);
+	if (write(r->kick, &one, sizeof(one)) < 0)
+		abort();
+}
+
+/* Wait for the next used entry: its len, or -1 when none comes. */
+static int64_t wait_used(unsigned q, int ms)
+{
+	struct ring *r = &rings[q];
+	struct fbr_vq_used_elem e;
+
+	for (int waited = 0; waited < ms; waited += 10) {
+		struct pollfd pf = { r->call, POLLIN, 0 };
+		uint64_t n;
+
+		if (__atomic_load_n(&r->used->idx, __ATOMIC_ACQUIRE) !=
+		    r->used_seen) {
+			e = r->used->ring[r->used_seen++ % QNUM];
+			if (read(r->call, &n, sizeof(n)) < 0)
+				(void)n;
+			return e.len;
+		}
+		poll(&pf, 1, 10);
+	}
+	return -1;
+}
+
+/* ---- FUSE requests through the ring ---- */
+
+#define REQ_GPA 0x100000ull         /* request bytes are built here */
+#define OUT_GPA (R1_GPA + 0x100000) /* replies land here (region 1) */
+
+/* Put a FUSE request at REQ_GPA: header then args; returns its length. */
+static uint32_t build(uint32_t opcode, uint64_t nodeid, const void *arg,
+		      size_t arglen, const void *name, size_t namelen,
+		      size_t extra)
+{
+	unsigned char *p = g2p(REQ_GPA);
+	struct fuse_in_header h = {
+		.len = (uint32_t)(sizeof(h) + arglen + namelen + extra),
+		.opcode = opcode, .unique = next_unique++, .nodeid = nodeid,
+	};
+
+	memcpy(p, &h, sizeof(h));
+	memcpy(p + sizeof(h), arg, arglen);
+	memcpy(p + sizeof(h) + arglen, name, namelen);
+	return (uint32_t)(sizeof(h) + arglen + namelen);
+}
+
+static const struct fuse_out_header *out_hdr(void)
+{
+	return g2p(OUT_GPA);
+}
+
+/* Send a request in one readable descriptor; the reply's used length. */
+static int64_t simple(uint32_t len, uint32_t outlen, uint64_t itab)
+{
+	struct seg s[2] = { { REQ_GPA, len, false }, { OUT_GPA, outlen, true } };
+
+	memset(g2p(OUT_GPA), 0xee, 4096);
+	submit(1, s, outlen ? 2 : 1, itab);
+	return wait_used(1, 5000);
+}
+
+static void test_init(void)
+{
+	struct fuse_init_in in = { .major = 7, .minor = 38,
+				   .max_readahead = 65536 };
+	uint32_t len = build(FUSE_INIT, 0, &in, sizeof(in), NULL, 0, 0);
+	int64_t used = simple(len, 4096, 0);
+	const struct fuse_init_out *o = (const void *)(out_hdr() + 1);
+
+	ok(used > 16 && out_hdr()->error == 0 && out_hdr()->len == used,
+	   "INIT answered (%lld bytes, error %d)", (long long)used,
+	   out_hdr()->error);
+	ok(o->major == 7 && o->max_write == FBR_VIRTIOFS_MAX_WRITE,
+	   "INIT: major 7, max_write %u", o->max_write);
+}
+
+static uint64_t lookup(const char *name, uint64_t itab, int *error)
+{
+	uint32_t len = build(FUSE_LOOKUP, 1, NULL, 0, name, strlen(name) + 1, 0);
+	int64_t used = simple(len, 4096, itab);
+	const struct fuse_entry_out *e = (const void *)(out_hdr() + 1);
+
+	*error = used >= 16 ? out_hdr()->error : 1;
+	return *error ? 0 : e->nodeid;
+}
+
+static uint64_t open_file(uint64_t nodeid)
+{
+	struct fuse_open_in in = { .flags = O_RDWR };
+	uint32_t len = build(FUSE_OPEN, nodeid, &in, sizeof(in), NULL, 0, 0);
+	int64_t used = simple(len, 4096, 0);
+	const struct fuse_open_out *o = (const void *)(out_hdr() + 1);
+
+	ok(used == 16 + sizeof(*o) && out_hdr()->error == 0, "OPEN answered");
+	return o->fh;
+}
+
+static void test_write_read(uint64_t nodeid, uint64_t fh)
+{
+	static const char data[] = "hello, virtio world";
+	struct fuse_write_in win = { .fh = fh, .size = sizeof(data) - 1 };
+	struct fuse_read_in rin = { .fh = fh, .size = 64 };
+	uint32_t wlen = build(FUSE_WRITE, nodeid, &win, sizeof(win), NULL, 0,
+			      win.size);
+	struct seg w[6] = {
+		{ REQ_GPA, 40, false },
+		{ REQ_GPA + 40, wlen - 40, false },
+		{ R1_GPA + 0x10, 7, false },
+		{ 0x180000, 5, false },
+		{ R1_GPA + 0x20, 7, false },
+		{ OUT_GPA, 4096, true },
+	};
+	const struct fuse_write_out *wo = (const void *)(out_hdr() + 1);
+	char path[256], got[64] = "";
+	int64_t used;
+	FILE *f;
+
+	memcpy(g2p(w[2].gpa), data, 7);
+	memcpy(g2p(w[3].gpa), data + 7, 5);
+	memcpy(g2p(w[4].gpa), data + 12, 7);
+	submit(1, w, 6, 0x190000);
+	used = wait_used(1, 5000);
+	ok(used == 16 + sizeof(*wo) && out_hdr()->error == 0 &&
+	   wo->size == win.size, "WRITE from 3 data descriptors, indirect "
+	   "(used %lld, error %d, size %u)", (long long)used,
+	   out_hdr()->error, wo->size);
+	snprintf(path, sizeof(path), "%s/f", scratch);
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(got, sizeof(got), f))
+			got[0] = 0;
+		fclose(f);
+	}
+	ok(!strcmp(got, data), "the host file holds '%s'", got);
+
+	/* READ into three writable descriptors: 16 + 3, then 6, then 64. */
+	{
+		uint32_t rlen = build(FUSE_READ, nodeid, &rin, sizeof(rin),
+				      NULL, 0, 0);
+		struct seg r[4] = {
+			{ REQ_GPA, rlen, false },
+			{ OUT_GPA, 19, true },
+			{ 0x1a0000, 6, true },
+			{ R1_GPA + 0x1a0000, 64, true },
+		};
+		char back[32] = "";
+
+		submit(1, r, 4, 0);
+		used = wait_used(1, 5000);
+		memcpy(back, (char *)g2p(OUT_GPA) + 16, 3);
+		memcpy(back + 3, g2p(0x1a0000), 6);
+		memcpy(back + 9, g2p(R1_GPA + 0x1a0000), 10);
+		ok(used == 16 + 19 && out_hdr()->error == 0 &&
+		   !strcmp(back, data), "READ into 3 descriptors: '%s'", back);
+	}
+}
+
+static void test_requests(void)
+{
+	int error;
+	uint64_t nodeid, fh;
+	char path[256];
+
+	test_init();
+	snprintf(path, sizeof(path), "%s/f", scratch);
+	close(open(path, O_CREAT | O_WRONLY, 0644));
+	nodeid = lookup("f", 0, &error);
+	ok(!error && nodeid, "LOOKUP f (error %d)", error);
+	nodeid = lookup("f", 0x190000, &error);
+	ok(!error && nodeid, "LOOKUP f through an indirect table");
+	lookup("nonexistent", 0, &error);
+	is_int(error, -ENOENT, "LOOKUP of a missing name: ENOENT");
+	fh = open_file(nodeid);
+	test_write_read(nodeid, fh);
+}
+
+/* ---- chains that break the rules ---- */
+
+static void test_bad_chains(void)
+{
+	struct fuse_init_in in = { 0 };
+	uint32_t len = build(FUSE_STATFS, 1, NULL, 0, NULL, 0, 0);
+	struct seg s[2] = { { REQ_GPA, len, false }, { OUT_GPA, 4096, true } };
+	struct ring *r = &rings[1];
+	int64_t used;
+	int error;
+
+	(void)in;
+	s[0].gpa = 3ull << 20; /* between the regions */
+	submit(1, s, 2, 0);
+	is_int(wait_used(1, 5000), 0, "a buffer outside guest memory: used, 0 bytes");
+	s[0] = (struct seg){ REGION - 8, 16, false }; /* crosses the end */
+	submit(1, s, 2, 0);
+	is_int(wait_used(1, 5000), 0, "a buffer crossing a region's end: 0 bytes");
+	s[0] = (struct seg){ REQ_GPA, len, false };
+	s[1].gpa = OUT_GPA;
+	s[0].write = true;
+	s[1].write = false;
+	submit(1, s, 2, 0);
+	is_int(wait_used(1, 5000), 0, "readable after writable: 0 bytes");
+
+	/* A loop: two descriptors pointing at each other. */
+	{
+		uint16_t head = (uint16_t)(r->avail_idx * 4 % QNUM);
+		uint64_t one = 1;
+
+		r->desc[head] = (struct fbr_vq_desc){ REQ_GPA, len,
+			FBR_VQ_DESC_F_NEXT, (uint16_t)(head + 1) };
+		r->desc[head + 1] = (struct fbr_vq_desc){ OUT_GPA, 64,
+			FBR_VQ_DESC_F_NEXT | FBR_VQ_DESC_F_WRITE, head };
+		r->avail->ring[r->avail_idx % QNUM] = head;
+		__atomic_store_n(&r->avail->idx, ++r->avail_idx, __ATOMIC_RELEASE);
+		if (write(r->kick, &one, sizeof(one)) < 0)
+			abort();
+		is_int(wait_used(1, 5000), 0, "a descriptor loop: 0 bytes");
+	}
+	/* An indirect table with more descriptors than a chain may have. */
+	{
+		struct seg many[1100];
+
+		for (int i = 0; i < 1100; i++)
+			many[i] = (struct seg){ REQ_GPA, 1, false };
+		many[1099] = (struct seg){ OUT_GPA, 64, true };
+		submit(1, many, 1100, 0x1c0000);
+		is_int(wait_used(1, 5000), 0, "a chain of 1100: 0 bytes");
+	}
+	/* An indirect table outside guest memory. */
+	{
+		uint16_t head = (uint16_t)(r->avail_idx % QNUM);
+		uint64_t one = 1;
+
+		r->desc[head] = (struct fbr_vq_desc){ 5ull << 20, 32,
+			FBR_VQ_DESC_F_INDIRECT, 0 };
+		r->avail->ring[r->avail_idx % QNUM] = head;
+		__atomic_store_n(&r->avail->idx, ++r->avail_idx, __ATOMIC_RELEASE);
+		if (write(r->kick, &one, sizeof(one)) < 0)
+			abort();
+		is_int(wait_used(1, 5000), 0, "an indirect table outside memory");
+	}
+	/* Too little room for the reply. */
+	used = simple(build(FUSE_STATFS, 1, NULL, 0, NULL, 0, 0), 20, 0);
+	ok(used == 16 && out_hdr()->error == -EIO,
+	   "a short writable buffer gets a bare EIO (%lld, %d)",
+	   (long long)used, out_hdr()->error);
+	is_int(simple(build(FUSE_STATFS, 1, NULL, 0, NULL, 0, 0), 8, 0), 0,
+	       "no room even for a header: 0 bytes");
+	/* A request whose header lies about its length. */
+	len = build(FUSE_LOOKUP, 1, NULL, 0, "f", 2, 0);
+	used = simple(len - 1, 4096, 0);
+	ok(used == 16 && out_hdr()->error == -EINVAL,
+	   "a truncated request: EINVAL (%d)", out_hdr()->error);
+	/* The queue still works after all that. */
+	lookup("f", 0, &error);
+	is_int(error, 0, "the queue still serves");
+
+	/* A head index outside the ring breaks the queue for good. */
+	{
+		uint64_t one = 1;
+
+		r->avail->ring[r->avail_idx % QNUM] = QNUM + 3;
+		__atomic_store_n(&r->avail->idx, ++r->avail_idx, __ATOMIC_RELEASE);
+		if (write(r->kick, &one, sizeof(one)) < 0)
+			abort();
+		is_int(wait_used(1, 300), -1, "a head out of the ring: queue stops");
+	}
+}
+
+/* ---- the protocol ---- */
+
+static int64_t negotiate(void)
+{
+	uint64_t f = (1ull << VIRTIO_F_VERSION_1) |
+		     (1ull << VIRTIO_F_RING_EVENT_IDX) |
+		     (1ull << VIRTIO_F_RING_INDIRECT_DESC) |
+		     (1ull << VHOST_USER_F_PROTOCOL_FEATURES);
+	uint64_t pf = (1ull << VU_PROTO_MQ) | (1ull << VU_PROTO_REPLY_ACK) |
+		      (1ull << VU_PROTO_CONFIGURE_MEM_SLOTS);
+	int64_t got = get_u64(VU_GET_FEATURES);
+
+	ok(got >= 0 && ((uint64_t)got & f) == f,
+	   "GET_FEATURES offers VERSION_1, EVENT_IDX, INDIRECT, PROTOCOL");
+	if (send_msg(VU_SET_FEATURES, 0, &f, 8, NULL, 0))
+		return -1;
+	got = get_u64(VU_GET_PROTOCOL_FEATURES);
+	ok(got >= 0 && ((uint64_t)got & pf) == pf &&
+	   !(got & (1ull << VU_PROTO_CONFIG)),
+	   "protocol features: MQ, REPLY_ACK, CONFIGURE_MEM_SLOTS, no CONFIG");
+	if (send_msg(VU_SET_PROTOCOL_FEATURES, 0, &pf, 8, NULL, 0))
+		return -1;
+	is_int(get_u64(VU_GET_QUEUE_NUM), NQ, "GET_QUEUE_NUM");
+	ok(get_u64(VU_GET_MAX_MEM_SLOTS) >= 8, "GET_MAX_MEM_SLOTS");
+	return call(VU_SET_OWNER, NULL, 0, NULL, 0);
+}
+
+static int64_t map_memory(void)
+{
+	struct vu_mem_table t = { .nregions = 1 };
+	struct vu_mem_single s = { 0 };
+
+	t.r[0] = (struct vu_mem_region){ R0_GPA, REGION, UVA_BASE, 0 };
+	s.r = (struct vu_mem_region){ R1_GPA, REGION, UVA_BASE + R1_GPA,
+				      REGION };
+	if (call(VU_SET_MEM_TABLE, &t, 8 + sizeof(t.r[0]), &memfd, 1))
+		return -1;
+	return call(VU_ADD_MEM_REG, &s, sizeof(s), &memfd, 1);
+}
+
+static void test_session(void)
+{
+	struct vu_vring_state st = { 1, 0 };
+
+	connect_backend();
+	is_int(negotiate(), 0, "SET_OWNER acked");
+	is_int(map_memory(), 0, "SET_MEM_TABLE and ADD_MEM_REG acked");
+	for (unsigned q = 0; q < NQ; q++) {
+		ring_layout(q);
+		is_int(setup_queue(q), 0, "queue %u set up and enabled", q);
+	}
+	test_requests();
+	/* FORGET on the hiprio queue: used, no reply. */
+	{
+		struct fuse_forget_in fin = { .nlookup = 1 };
+		uint32_t len = build(FUSE_FORGET, 2, &fin, sizeof(fin), NULL,
+				     0, 0);
+		struct seg s = { REQ_GPA, len, false };
+
+		submit(0, &s, 1, 0);
+		is_int(wait_used(0, 5000), 0, "FORGET on hiprio: used, no reply");
+	}
+	test_bad_chains();
+	if (send_msg(VU_GET_VRING_BASE, 0, &st, sizeof(st), NULL, 0) ||
+	    recv_reply(VU_GET_VRING_BASE, &st, sizeof(st)))
+		st.num = 9999;
+	/* The bad head was never taken: the ring stopped in front of it. */
+	is_int(st.num, (uint16_t)(rings[1].avail_idx - 1),
+	       "GET_VRING_BASE: where the queue stopped");
+	{
+		struct vu_mem_single s = { 0 };
+
+		s.r = (struct vu_mem_region){ R1_GPA, REGION, UVA_BASE + R1_GPA,
+					      REGION };
+		is_int(call(VU_REM_MEM_REG, &s, sizeof(s), NULL, 0), 0,
+		       "REM_MEM_REG acked");
+		ok(call(VU_REM_MEM_REG, &s, sizeof(s), NULL, 0) > 0,
+		   "REM_MEM_REG of a region not there: refused");
+	}
+	is_int(disconnect_backend(), 0, "hang-up ends serve() with 0");
+}
+
+/* ---- malformed messages, on a second connection ---- */
+
+static void test_bad_messages(void)
+{
+	struct vu_mem_table t = { .nregions = 1 };
+	struct vu_mem_single s = { 0 };
+	struct vu_vring_addr a = { .index = 1, .desc = 0x1234 };
+	uint64_t pf = 1ull << VU_PROTO_REPLY_ACK;
+	char big[8192] = { 0 };
+
+	connect_backend();
+	send_msg(VU_SET_PROTOCOL_FEATURES, 0, &pf, 8, NULL, 0);
+	ok(call(99, NULL, 0, NULL, 0) > 0, "an unknown request: nack");
+	ok(call(VU_ADD_MEM_REG, &s, sizeof(s), NULL, 0) > 0,
+	   "ADD_MEM_REG without an fd: nack");
+	t.r[0] = (struct vu_mem_region){ 0, UINT64_MAX - 10, 0, 0 };
+	ok(call(VU_SET_MEM_TABLE, &t, 8 + sizeof(t.r[0]), &memfd, 1) > 0,
+	   "a region that wraps around: nack");
+	t.r[0] = (struct vu_mem_region){ 0, REGION, UVA_BASE, 0 };
+	is_int(call(VU_SET_MEM_TABLE, &t, 8 + sizeof(t.r[0]), &memfd, 1), 0,
+	       "a good table after a bad one");
+	ok(call(VU_SET_VRING_ADDR, &a, sizeof(a), NULL, 0) == 0 &&
+	   call_state(VU_SET_VRING_NUM, 1, 16) == 0 &&
+	   call_fd(VU_SET_VRING_KICK, 1, rings[1].kick) > 0,
+	   "a ring outside guest memory does not start");
+	ok(call_state(VU_SET_VRING_NUM, 1, 3) > 0, "a ring of 3: nack");
+	ok(call_state(VU_SET_VRING_NUM, 200, 16) > 0, "queue 200: nack");
+	ok(call(VU_SET_FEATURES, &pf, 4, NULL, 0) > 0,
+	   "SET_FEATURES with 4 bytes: nack");
+	ok(get_u64(VU_GET_FEATURES) > 0, "a broken device still answers");
+	is_int(call(VU_RESET_DEVICE, NULL, 0, NULL, 0), 0, "RESET_DEVICE");
+	is_int(call_state(VU_SET_VRING_NUM, 1, 16), 0, "works again after reset");
+	send_msg(VU_SET_OWNER, 0, big, sizeof(big), NULL, 0);
+	ok(disconnect_backend() < 0, "an oversized message ends the connection");
+}
+
+static void setup(void)
+{
+	struct fbr_pt_opts po = { .source = scratch, .cache = FBR_PT_CACHE_NEVER,
+				  .entry_timeout = -1, .attr_timeout = -1 };
+	struct fbr_session_opts so = { .max_write = FBR_VIRTIOFS_MAX_WRITE,
+				       .data_apart = true };
+	struct fbr_virtiofs_opts vo = { .request_queues = 1 };
+
+	if (!mkdtemp(scratch))
+		skip_all("no scratch directory");
+	memfd = memfd_create("guest", MFD_CLOEXEC);
+	if (memfd < 0 || ftruncate(memfd, MEM_SIZE))
+		skip_all("no memfd");
+	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
+	if (mem == MAP_FAILED || fbr_passthrough_new(&po, &drv))
+		skip_all("no guest memory or no driver");
+	sess = fbr_session_new(&drv, &so);
+	if (!sess || fbr_virtiofs_new(sess, &vo, &vfs))
+		skip_all("no session");
+}
+
+int main(void)
+{
+	char cmd[300];
+
+	setup();
+	test_session();
+	test_bad_messages();
+	fbr_virtiofs_free(vfs);
+	fbr_session_free(sess);
+	fbr_passthrough_free(&drv);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
+	if (system(cmd))
+		diag("cannot remove %s", scratch);
+	return done_testing();
+}

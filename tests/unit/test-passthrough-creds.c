@@ -222,8 +222,7 @@ static void start(void)
 	struct fuse_init_out out;
 	struct part p[] = { P(in) };
 
-	if (fbr_memsink_init(&sink, 65536) || fbr_passthrough_new(&o, &drv) ||
-	    !(sess = fbr_session_new(&drv, &so))) {
+	if (fbr_passthrough_new(&o, &drv) || !(sess = fbr_session_new(&drv, &so))) {
 		fprintf(stderr, "cannot start the driver\n");
 		exit(99);
 	}
@@ -322,6 +321,24 @@ static void test_setgid(void)
 	ok(restored(), "the thread is the server again");
 }
 
+/*
+ * A server with no supplementary groups (creds.c then leaves groups alone
+ * unless the caller brings one): still none of them afterwards.
+ */
+static void test_no_server_groups(void)
+{
+	uint64_t d = hostdir("grp2", GROUP, 0770);
+
+	as(UID, GID, NO_SUPP);
+	is_int(mkdir_(d, "d", 0755), -EACCES, "no groups: the caller not in it");
+	ok(getgroups(0, NULL) == 0, "and the thread still has no groups");
+	as(UID, GID, GROUP);
+	is_int(mkdir_(d, "d", 0755), 0, "the extra group lets the caller in");
+	ok(owned("grp2/d", UID, GID), "and the directory is the caller's");
+	ok(getgroups(0, NULL) == 0 && geteuid() == 0 && getegid() == 0,
+	   "the thread is the server again, with no groups");
+}
+
 static int rm(const char *path, const struct stat *st, int type,
 	      struct FTW *ftw)
 {
@@ -335,7 +352,7 @@ int main(void)
 	if (geteuid() != 0)
 		skip_all("acting for the caller needs root");
 	if (!mkdtemp(scratch) || (sfd = open(scratch, O_PATH | O_DIRECTORY)) < 0 ||
-	    setgroups(1, &g)) {
+	    setgroups(1, &g) || fbr_memsink_init(&sink, 65536)) {
 		perror(scratch);
 		return 99;
 	}
@@ -344,6 +361,14 @@ int main(void)
 	test_owner();
 	test_access();
 	test_setgid();
+	fbr_session_free(sess);
+	fbr_passthrough_free(&drv);
+	if (setgroups(0, NULL)) {
+		perror("setgroups");
+		return 99;
+	}
+	start();
+	test_no_server_groups();
 	fbr_session_free(sess);
 	fbr_passthrough_free(&drv);
 	fbr_memsink_release(&sink);

@@ -104,14 +104,25 @@ void pt_creds_fini(struct pt_fs *fs)
 	fs->srv.groups = NULL;
 }
 
-/* The gid side, in: the caller's groups, then its gid. */
-static int enter_gid(const struct fbr_ctx *c)
+/*
+ * The gid side, in: the caller's groups, then its gid.  Each of these
+ * calls costs microseconds (new credentials, RCU to free the old), so
+ * groups are left alone when the server has none and the caller needs
+ * none: the common case under a service manager.
+ */
+static int enter_gid(const struct pt_fs *fs, const struct fbr_ctx *c,
+		     struct pt_creds *saved)
 {
 	gid_t supp = c->supp_gid;
-	int err = set_groups(c->nsupp ? 1 : 0, &supp);
+	int err = 0;
 
+	if (c->nsupp || fs->srv.ngroups) {
+		err = set_groups(c->nsupp ? 1 : 0, &supp);
+		saved->groups = !err;
+	}
 	if (!err)
 		err = set_egid(c->gid);
+	saved->gid = !err;
 	return err;
 }
 
@@ -129,10 +140,12 @@ static void must(int err, const char *what)
 	abort();
 }
 
-static void leave_gid(const struct pt_fs *fs)
+static void leave_gid(const struct pt_fs *fs, const struct pt_creds *saved)
 {
-	must(set_egid(fs->srv.gid), "gid");
-	must(set_groups(fs->srv.ngroups, fs->srv.groups), "groups");
+	if (saved->gid)
+		must(set_egid(fs->srv.gid), "gid");
+	if (saved->groups)
+		must(set_groups(fs->srv.ngroups, fs->srv.groups), "groups");
 }
 
 int pt_creds_enter(struct pt_fs *fs, const struct fbr_ctx *c,
@@ -145,22 +158,16 @@ int pt_creds_enter(struct pt_fs *fs, const struct fbr_ctx *c,
 		return 0;
 	if (c->uid == NO_ID || c->gid == NO_ID)
 		return -EOVERFLOW; /* an id the kernel could not map */
-	err = enter_gid(c);
-	if (err) {
-		leave_gid(fs);
-		return err;
-	}
-	saved->gid = true;
-	if (c->uid != 0) {
+	err = enter_gid(fs, c, saved);
+	if (!err && c->uid != 0) {
 		err = set_euid(c->uid);
-		if (err) {
-			leave_gid(fs);
-			*saved = (struct pt_creds){ 0 };
-			return err;
-		}
-		saved->uid = true;
+		saved->uid = !err;
 	}
-	return 0;
+	if (err) {
+		pt_creds_leave(fs, saved);
+		*saved = (struct pt_creds){ 0 };
+	}
+	return err;
 }
 
 void pt_creds_leave(struct pt_fs *fs, const struct pt_creds *saved)
@@ -169,7 +176,6 @@ void pt_creds_leave(struct pt_fs *fs, const struct pt_creds *saved)
 
 	if (saved->uid)
 		must(set_euid(0), "uid");
-	if (saved->gid)
-		leave_gid(fs);
+	leave_gid(fs, saved);
 	errno = err;
 }

@@ -161,6 +161,10 @@ static int create_common(struct pt_fs *fs, const struct fbr_ctx *c,
 		name = ".";
 	}
 	fd = open_as(fs, c, pt_inode_fd(dir), name, flags, in->mode & 07777);
+	/* EMFILE comes before anything is created: give fds back, retry. */
+	if (fd < 0 && pt_fds_reclaim(fs, -fd))
+		fd = open_as(fs, c, pt_inode_fd(dir), name, flags,
+			     in->mode & 07777);
 	pt_inode_put(dir);
 	if (fd < 0)
 		return fd;

@@ -194,8 +194,9 @@ int pt_reopen(struct pt_fs *fs, const struct pt_inode *in, int flags);
  * inside.
  */
 struct pt_creds {
-	bool gid;                  /* egid and groups switched */
-	bool uid;                  /* euid switched */
+	bool groups;               /* what was switched, to switch back */
+	bool gid;
+	bool uid;
 };
 int pt_creds_init(struct pt_fs *fs);
 void pt_creds_fini(struct pt_fs *fs);

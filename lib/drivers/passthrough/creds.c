@@ -172,7 +172,7 @@ int pt_creds_enter(struct pt_fs *fs, const struct fbr_ctx *c,
 
 void pt_creds_leave(struct pt_fs *fs, const struct pt_creds *saved)
 {
-	int err = errno; /* callers read the creating syscall's errno after */
+	int err = errno; /* the creating syscall's, for a caller that reads it after */
 
 	if (saved->uid)
 		must(set_euid(0), "uid");

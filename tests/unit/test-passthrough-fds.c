@@ -3,9 +3,11 @@
  * lowers RLIMIT_NOFILE to 64 (soft and hard, so the driver cannot raise
  * it back), then creates, walks, reads, renames and removes hundreds of
  * inodes through raw FUSE requests while the kernel's side (this test)
- * keeps every nodeid.  Each step checks the replies, the host tree, and
- * that the process never holds more fds than the limit allows: inodes
- * nobody uses give their O_PATH fd back and are reopened by file handle.
+ * keeps every nodeid: files, directories, hard links and symlinks, with
+ * files held open meanwhile and the fd table filled up from outside.
+ * Each step checks the replies, the host tree, and that the process never
+ * holds more fds than the limit allows: inodes nobody uses give their
+ * O_PATH fd back and are reopened by file handle.
  */
 #define _GNU_SOURCE 1
 #include <dirent.h>
@@ -77,7 +79,8 @@ static struct reply callv(uint32_t opcode, uint64_t nodeid,
 	size_t len = sizeof(h);
 
 	for (int i = 0; i < nparts; i++) {
-		memcpy(buf + len, parts[i].p, parts[i].len);
+		if (parts[i].len)
+			memcpy(buf + len, parts[i].p, parts[i].len);
 		len += parts[i].len;
 	}
 	h.len = (uint32_t)len;
@@ -389,6 +392,59 @@ static void test_rename(void)
 	       "and back");
 }
 
+static int link_(uint64_t nodeid, uint64_t newparent, const char *name,
+		 struct fuse_entry_out *e)
+{
+	struct fuse_link_in in = { .oldnodeid = nodeid };
+	struct part p[] = { P(in), S(name) };
+
+	return take(callv(FUSE_LINK, newparent, p, 2), e, sizeof(*e));
+}
+
+static int symlink_(uint64_t parent, const char *name, const char *target,
+		    struct fuse_entry_out *e)
+{
+	struct part p[] = { S(name), S(target) };
+
+	return take(callv(FUSE_SYMLINK, parent, p, 2), e, sizeof(*e));
+}
+
+/* What goes through /proc/self/fd or at an empty path: links, symlinks. */
+static void test_links(void)
+{
+	struct fuse_entry_out l, sl[NOFILE];
+	char data[64], got[64], dn[16], fn[16], name[16];
+	struct reply r;
+	int bad = 0, i;
+
+	names(0, 8, dn, fn, data);
+	is_int(link_(files[0][8].nodeid, dirs[1].nodeid, "linked", &l), 0,
+	       "hard link to a file whose fd was closed");
+	is_int(read_file(l.nodeid, got, sizeof(got)), (int)strlen(data),
+	       "the link reads the file");
+	is_int(unlink_(dirs[1].nodeid, "linked", false), 0, "unlink the link");
+	forget(l.nodeid, 1);
+	for (i = 0; i < NOFILE; i++) {
+		snprintf(name, sizeof(name), "sl%02d", i);
+		snprintf(data, sizeof(data), "target-%d", i);
+		bad += symlink_(dirs[2].nodeid, name, data, &sl[i]) != 0;
+	}
+	is_int(bad, 0, "%d symlinks", NOFILE);
+	for (i = 0; i < NOFILE; i++) {
+		snprintf(data, sizeof(data), "target-%d", i);
+		r = call1(FUSE_READLINK, sl[i].nodeid, NULL, 0);
+		bad += r.error || r.len != strlen(data) ||
+		       memcmp(r.data, data, r.len);
+	}
+	is_int(bad, 0, "each reads back its target, reopened as itself");
+	for (i = 0; i < NOFILE; i++) {
+		snprintf(name, sizeof(name), "sl%02d", i);
+		bad += unlink_(dirs[2].nodeid, name, false) != 0;
+		forget(sl[i].nodeid, 1);
+	}
+	is_int(bad, 0, "and are removed");
+}
+
 /*
  * Open files hold fds the cache cannot take back: keep many open, then
  * fill the table up, and an open still succeeds while the cache has fds
@@ -474,6 +530,7 @@ int main(void)
 	test_getattr_read();
 	test_walk();
 	test_rename();
+	test_links();
 	test_pressure();
 	test_remove(base);
 	fbr_session_free(sess);

@@ -1,0 +1,21 @@
+/*
+ * fbr-virtiofsd: parse the arguments, then listen for one front-end (QEMU,
+ * cloud-hypervisor) and serve it the shared directory until it hangs up.
+ */
+#include <stdlib.h>
+
+#include "fbr-virtiofsd.h"
+
+int main(int argc, char **argv)
+{
+	struct args a;
+	bool done;
+	int ret = parse_args(argc, argv, &a, &done);
+
+	if (ret == EXIT_OK && !done) {
+		log_init(&a);
+		ret = run(&a);
+	}
+	free(a.trace_file);
+	return ret;
+}

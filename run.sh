@@ -24,10 +24,13 @@ clang
 linux-libc-dev
 python3
 attr
+qemu-system-x86 linux-image-amd64 busybox-static cpio
 "
 # libcap-dev: capabilities; fuse3: the fusermount3/mount.fuse3 helpers
 # (never its library); bats: command-line tests; bpftool: the ABI check
-# against the kernel's BTF; clang: the libFuzzer targets; attr: xattr tests.
+# against the kernel's BTF; clang: the libFuzzer targets; attr: xattr tests;
+# qemu-system-x86, linux-image-amd64, busybox-static, cpio: the virtio-fs
+# test boots a guest against fbr-virtiofsd.
 
 log() { printf 'run.sh: %s\n' "$*" >&2; }
 

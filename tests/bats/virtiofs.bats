@@ -1,0 +1,137 @@
+#!/usr/bin/env bats
+# fbr-virtiofsd against a real guest: QEMU (TCG) boots Debian's kernel with
+# a busybox initramfs, the guest mounts the virtio-fs tag, creates, writes,
+# reads, renames and unlinks files, remounts (DESTROY, then a fresh INIT),
+# and powers off; the host then checks what the shared directory holds.
+# The recipe is ../../../shared/VM-TESTS.md's.  Skips, saying why, where
+# QEMU, the guest kernel or busybox is missing.
+
+bats_require_minimum_version 1.5.0
+
+VFSD="$top_builddir/tools/fbr-virtiofsd/fbr-virtiofsd"
+MODS="drivers/virtio/virtio_ring.ko drivers/virtio/virtio.ko
+drivers/virtio/virtio_pci_legacy_dev.ko drivers/virtio/virtio_pci_modern_dev.ko
+drivers/virtio/virtio_pci.ko fs/fuse/fuse.ko fs/fuse/virtiofs.ko"
+
+need_vm() {
+	[ "${FBR_PRIVILEGED_TESTS:-yes}" = yes ] ||
+		skip "VM tests disabled (--disable-privileged-tests)"
+	[ -x "$VFSD" ] || skip "fbr-virtiofsd is not built"
+	command -v qemu-system-x86_64 >/dev/null ||
+		skip "no qemu-system-x86_64 (Debian: qemu-system-x86)"
+	# A static busybox: ldd fails on it.
+	[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ||
+		skip "no static /bin/busybox (Debian: busybox-static)"
+	command -v cpio >/dev/null || skip "no cpio"
+	kver=$(ls /lib/modules 2>/dev/null | grep -m1 amd64) ||
+		skip "no guest kernel (Debian: linux-image-amd64)"
+	kernel=/boot/vmlinuz-$kver
+	[ -r "$kernel" ] || skip "no $kernel"
+	for m in $MODS; do
+		[ -r "/lib/modules/$kver/kernel/$m" ] || skip "no module $m"
+	done
+}
+
+# The guest's script: each step prints what failed; the last line says.
+guest_script() {
+	cat <<'GUEST'
+fail() { echo "FBR-VM: FAIL $*"; poweroff -f; }
+cd /mnt || fail cd
+[ "$(cat from-host)" = "host data" ] || fail read from-host
+echo "hello from the guest" > a.txt || fail create
+[ "$(cat a.txt)" = "hello from the guest" ] || fail read back
+dd if=/dev/urandom of=big bs=65536 count=40 2>/dev/null || fail write big
+md5sum big | cut -d' ' -f1 > big.md5 || fail md5
+mv a.txt b.txt || fail rename
+[ ! -e a.txt ] && [ -f b.txt ] || fail after rename
+mkdir d && echo x > d/y && rm d/y && rmdir d || fail mkdir/unlink/rmdir
+rm gone || fail unlink
+ln -s b.txt link && [ "$(readlink link)" = b.txt ] || fail symlink
+sync
+cd / && umount /mnt || fail umount
+mount -t virtiofs fbrtag /mnt || fail remount
+[ "$(cat /mnt/b.txt)" = "hello from the guest" ] || fail read after remount
+[ "$(md5sum /mnt/big | cut -d' ' -f1)" = "$(cat /mnt/big.md5)" ] || fail big md5
+umount /mnt || fail umount 2
+echo "FBR-VM: OK"
+poweroff -f
+GUEST
+}
+
+build_initrd() {
+	local root="$BATS_TEST_TMPDIR/root" m
+	mkdir -p "$root/bin" "$root/mods" "$root/proc" "$root/sys" "$root/dev" "$root/mnt"
+	cp /bin/busybox "$root/bin/busybox"
+	for m in $MODS; do cp "/lib/modules/$kver/kernel/$m" "$root/mods/"; done
+	guest_script > "$root/test.sh"
+	cat > "$root/init" <<INIT
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+for m in $(for m in $MODS; do basename "$m"; done | tr '\n' ' '); do insmod /mods/\$m; done
+mount -t virtiofs fbrtag /mnt || { echo "FBR-VM: FAIL mount"; poweroff -f; }
+sh /test.sh
+poweroff -f
+INIT
+	chmod +x "$root/init"
+	(cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip) > "$BATS_TEST_TMPDIR/initrd.gz"
+}
+
+# boot DAEMON...: start the back-end, boot the guest against it.
+boot() {
+	local sock="$BATS_TEST_TMPDIR/vfs.sock"
+	"$@" --socket-path="$sock" > "$BATS_TEST_TMPDIR/daemon.log" 2>&1 &
+	daemon_pid=$!
+	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+	timeout 180 qemu-system-x86_64 -accel tcg -machine q35,memory-backend=mem \
+		-m 512 -object memory-backend-memfd,id=mem,size=512M,share=on \
+		-nographic -no-reboot -kernel "$kernel" \
+		-initrd "$BATS_TEST_TMPDIR/initrd.gz" \
+		-append "console=ttyS0 quiet panic=-1" \
+		-chardev socket,id=char0,path="$sock" \
+		-device vhost-user-fs-pci,queue-size=1024,chardev=char0,tag=fbrtag \
+		> "$BATS_TEST_TMPDIR/console.log" 2>&1 </dev/null
+	# The daemon exits by itself once QEMU hangs up.
+	for _ in $(seq 100); do kill -0 "$daemon_pid" 2>/dev/null || break; sleep 0.05; done
+	kill "$daemon_pid" 2>/dev/null && echo "back-end still running" >> "$BATS_TEST_TMPDIR/daemon.log"
+	daemon_rc=0
+	wait "$daemon_pid" || daemon_rc=$?
+	daemon_pid=
+}
+
+setup() {
+	daemon_pid=
+	need_vm
+	share="$BATS_TEST_TMPDIR/share"
+	mkdir -p "$share"
+	echo "host data" > "$share/from-host"
+	: > "$share/gone"
+	build_initrd
+}
+
+teardown() {
+	[ -z "${daemon_pid:-}" ] || kill "$daemon_pid" 2>/dev/null || true
+}
+
+show_logs() {
+	echo "--- console"; tail -30 "$BATS_TEST_TMPDIR/console.log"
+	echo "--- daemon"; tail -30 "$BATS_TEST_TMPDIR/daemon.log"
+}
+
+@test "a guest mounts, writes, reads, renames, unlinks and remounts" {
+	boot "$VFSD" --shared-dir "$share" --cache auto
+	grep -q "FBR-VM: OK" "$BATS_TEST_TMPDIR/console.log" || { show_logs; false; }
+	[ "$daemon_rc" -eq 0 ] || { show_logs; echo "daemon exit $daemon_rc"; false; }
+	[ "$(cat "$share/b.txt")" = "hello from the guest" ]
+	[ ! -e "$share/a.txt" ] && [ ! -e "$share/gone" ] && [ ! -e "$share/d" ]
+	[ "$(md5sum < "$share/big" | cut -d' ' -f1)" = "$(cat "$share/big.md5")" ]
+	[ "$(stat -c %s "$share/big")" -eq $((65536 * 40)) ]
+	[ "$(readlink "$share/link")" = b.txt ]
+}
+
+@test "the C virtiofsd passes the same guest script (the reference)" {
+	[ -x /usr/lib/qemu/virtiofsd ] || skip "no /usr/lib/qemu/virtiofsd"
+	boot /usr/lib/qemu/virtiofsd -o source="$share" -o cache=auto
+	grep -q "FBR-VM: OK" "$BATS_TEST_TMPDIR/console.log" || { show_logs; false; }
+	[ "$(cat "$share/b.txt")" = "hello from the guest" ]
+}

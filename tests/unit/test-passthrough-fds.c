@@ -7,18 +7,20 @@
  * files held open meanwhile and the fd table filled up from outside.
  * Each step checks the replies, the host tree, and that the process never
  * holds more fds than the limit allows: inodes nobody uses give their
- * O_PATH fd back and are reopened by file handle.
+ * O_PATH fd back and are reopened by file handle.  Last, in a user
+ * namespace, where handles cannot be opened, every inode keeps its fd.
  */
 #define _GNU_SOURCE 1
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "drivers/passthrough/passthrough.h"
@@ -501,6 +503,88 @@ static void test_remove(int base)
 	ok(rmdir(scratch) == 0, "the source is empty on the host");
 }
 
+/*
+ * In a new user namespace the server lacks CAP_DAC_READ_SEARCH where the
+ * source lives, so open_by_handle_at is refused: then no fd may be closed,
+ * since none could be reopened.  In a child, which exits with the number
+ * of the step that went wrong, 0 if none did, 77 to skip.
+ */
+static int no_handles_child(void)
+{
+	char src[] = "/tmp/fbr-ptfds-nh-XXXXXX", path[64], map[32];
+	struct fbr_pt_opts o = { .source = src, .cache = FBR_PT_CACHE_AUTO,
+				 .entry_timeout = -1, .attr_timeout = -1 };
+	struct fbr_session_opts so = { .max_write = PAYLOAD };
+	struct fuse_init_in in = { .major = FUSE_KERNEL_VERSION, .minor = 45,
+				   .flags = FUSE_INIT_EXT };
+	struct fuse_init_out out;
+	struct fuse_entry_out e[NOFILE / 2];
+	struct fuse_attr a;
+	int fd, base, n = NOFILE / 2, euid = (int)geteuid();
+
+	if (!mkdtemp(src))
+		return 77;
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/f%d", src, i);
+		close(open(path, O_CREAT | O_WRONLY, 0644));
+	}
+	/* Ourselves as root in there too, so the files stay ours. */
+	snprintf(map, sizeof(map), "0 %d 1", euid);
+	if (unshare(CLONE_NEWUSER) < 0)
+		return 77;
+	fd = open("/proc/self/uid_map", O_WRONLY);
+	if (fd < 0 || write(fd, map, strlen(map)) < 0)
+		return 77;
+	close(fd);
+	if (fbr_passthrough_new(&o, &drv))
+		return 1;
+	sess = fbr_session_new(&drv, &so);
+	if (!sess || take(call1(FUSE_INIT, 0, &in, sizeof(in)), &out,
+			  sizeof(out)))
+		return 2;
+	base = count_fds();
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "f%d", i);
+		if (lookup(FUSE_ROOT_ID, path, &e[i]))
+			return 3;
+	}
+	if (count_fds() != base + n)
+		return 4; /* one fd per inode, none closed */
+	for (int i = 0; i < n; i++)
+		if (getattr(e[i].nodeid, &a) || a.ino != e[i].attr.ino)
+			return 5;
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "f%d", i);
+		forget(e[i].nodeid, 1);
+		if (unlink_(FUSE_ROOT_ID, path, false))
+			return 6;
+	}
+	if (count_fds() != base)
+		return 7;
+	fbr_session_free(sess);
+	fbr_passthrough_free(&drv);
+	return rmdir(src) == 0 ? 0 : 8;
+}
+
+static void test_no_handles(void)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(no_handles_child());
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status)) {
+		ok(0, "without file handles: the child ran");
+		return;
+	}
+	if (WEXITSTATUS(status) == 77) {
+		skip("no user namespace", "without file handles");
+		return;
+	}
+	is_int(WEXITSTATUS(status), 0, "without file handles (a user "
+	       "namespace): every inode keeps its fd, and all works");
+}
+
 int main(void)
 {
 	struct rlimit rl = { NOFILE, NOFILE };
@@ -533,6 +617,7 @@ int main(void)
 	test_links();
 	test_pressure();
 	test_remove(base);
+	test_no_handles();
 	fbr_session_free(sess);
 	fbr_passthrough_free(&drv);
 	fbr_memsink_release(&sink);

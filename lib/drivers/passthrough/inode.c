@@ -159,9 +159,9 @@ static int reopen_dir(struct pt_fs *fs, int fd)
  * The fd to open handles of inodes on the mount devidx against (handles
  * decode in that fd's mount), counted as one more user; -1 if there is
  * none yet, and the inode keeps its fd.  It is made from the first
- * directory seen on the mount, which is its root (the source, or a mount
- * point under it) but for the odd race: a root cannot be removed, so the
- * fd keeps no deleted directory alive.
+ * directory seen on the mount: the source itself, or the root of a mount
+ * under it, since the kernel reaches a mount's other inodes only through
+ * its root.  So it holds nothing the table does not hold already.
  */
 static int mount_get(struct pt_fs *fs, uint32_t devidx, int fd, bool dir)
 {

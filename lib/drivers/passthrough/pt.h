@@ -38,9 +38,9 @@ struct pt_inode {
 	atomic_uint refs;          /* the table's, plus one per user */
 	int fd;                    /* O_PATH, or -1 while the fd cache has it
 				      closed; only through pt_inode_fd() */
-	int mntfd;                 /* to open the handle against; -1: no
-				      handle, so the fd stays open */
-	void *handle;              /* struct file_handle, after the inode */
+	int mntfd;                 /* its mount's, held for handles; or -1 */
+	void *handle;              /* struct file_handle, after the inode;
+				      NULL: the fd stays open for good */
 	bool used;                 /* got since the cache last looked; shard lock */
 	bool on_lru;               /* fd cache lock */
 	struct pt_inode *lru_prev, *lru_next;  /* fd cache lock */

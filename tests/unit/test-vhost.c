@@ -27,6 +27,7 @@
 #include "transports/vhost/proto.h"
 #include "transports/virtiofs/virtiofs.h"
 #include "transports/virtqueue/virtqueue.h"
+#include "fakefs.h"
 #include "tap.h"
 
 /* Guest memory: two regions of one memfd, apart in guest space. */
@@ -549,10 +550,9 @@ static int64_t map_memory(void)
 	return call(VU_ADD_MEM_REG, &s, sizeof(s), &memfd, 1);
 }
 
-static void test_session(void)
+/* Connect, negotiate, map memory and start every queue. */
+static void bring_up(void)
 {
-	struct vu_vring_state st = { 1, 0 };
-
 	connect_backend();
 	is_int(negotiate(), 0, "SET_OWNER acked");
 	is_int(map_memory(), 0, "SET_MEM_TABLE and ADD_MEM_REG acked");
@@ -560,6 +560,13 @@ static void test_session(void)
 		ring_layout(q);
 		is_int(setup_queue(q), 0, "queue %u set up and enabled", q);
 	}
+}
+
+static void test_session(void)
+{
+	struct vu_vring_state st = { 1, 0 };
+
+	bring_up();
 	test_requests();
 	/* FORGET on the hiprio queue: used, no reply. */
 	{
@@ -627,6 +634,53 @@ static void test_bad_messages(void)
 	ok(disconnect_backend() < 0, "an oversized message ends the connection");
 }
 
+/* ---- a reply sent later, from another thread ---- */
+
+static int64_t setlkw(uint64_t owner)
+{
+	struct fuse_lk_in in = { .owner = owner, .lk = { .type = F_WRLCK } };
+	uint32_t len = build(FUSE_SETLKW, 2, &in, sizeof(in), NULL, 0, 0);
+	struct seg s[2] = { { REQ_GPA, len, false }, { OUT_GPA, 4096, true } };
+
+	memset(g2p(OUT_GPA), 0xee, 64);
+	submit(1, s, 2, 0);
+	return wait_used(1, 300);
+}
+
+static void test_deferred(void)
+{
+	struct fbr_driver fake = { .ops = &fake_ops };
+	struct fbr_session_opts so = { .max_write = FBR_VIRTIOFS_MAX_WRITE,
+				       .data_apart = true };
+	struct fbr_virtiofs_opts vo = { .request_queues = 1 };
+	struct fbr_session *s = fbr_session_new(&fake, &so);
+	struct fbr_virtiofs *keep = vfs;
+	struct vu_vring_state st = { 1, 0 };
+
+	if (!s || fbr_virtiofs_new(s, &vo, &vfs)) {
+		ok(false, "a session with the fake driver");
+		return;
+	}
+	bring_up();
+	test_init();
+	is_int(setlkw(77), -1, "SETLKW that waits: no reply yet");
+	ok(fake_deferred != NULL, "the driver deferred it");
+	fbr_req_reply(fake_deferred, 0);
+	is_int(wait_used(1, 5000), 16, "the late reply lands in its chain");
+	is_int(out_hdr()->error, 0, "...granted");
+	is_int(setlkw(77), -1, "another SETLKW waits");
+	if (send_msg(VU_GET_VRING_BASE, 0, &st, sizeof(st), NULL, 0) ||
+	    recv_reply(VU_GET_VRING_BASE, &st, sizeof(st)))
+		st.num = 9999;
+	is_int(st.num, rings[1].avail_idx, "the queue stops with it in flight");
+	fbr_req_reply(fake_deferred, 0);
+	is_int(wait_used(1, 300), -1, "a late reply to a stopped queue: dropped");
+	is_int(disconnect_backend(), 0, "hang-up");
+	fbr_virtiofs_free(vfs);
+	fbr_session_free(s);
+	vfs = keep;
+}
+
 static void setup(void)
 {
 	struct fbr_pt_opts po = { .source = scratch, .cache = FBR_PT_CACHE_NEVER,
@@ -655,6 +709,7 @@ int main(void)
 	setup();
 	test_session();
 	test_bad_messages();
+	test_deferred();
 	fbr_virtiofs_free(vfs);
 	fbr_session_free(sess);
 	fbr_passthrough_free(&drv);

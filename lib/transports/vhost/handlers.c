@@ -261,10 +261,10 @@ static int set_vring_call(struct fbr_vhost *v, struct vu_msg *m)
 
 	if (err)
 		return err;
-	pthread_mutex_lock(&q->call_lock);
+	pthread_mutex_lock(&q->used_lock);
 	old = q->callfd;
 	q->callfd = fd;
-	pthread_mutex_unlock(&q->call_lock);
+	pthread_mutex_unlock(&q->used_lock);
 	if (old >= 0)
 		close(old);
 	return 0;

@@ -31,7 +31,10 @@ struct fbr_vhost_queue {
 	atomic_bool stop;
 	int wakefd;              /* eventfd: look at stop and enabled again */
 	pthread_t thread;
-	pthread_mutex_t call_lock; /* callfd may be replaced while in use */
+	unsigned gen;            /* starts so far; under used_lock */
+	/* The used ring and callfd: the queue thread and late replies push,
+	   SET_VRING_CALL replaces the fd, start and stop change started. */
+	pthread_mutex_t used_lock;
 };
 
 struct vu_msg {

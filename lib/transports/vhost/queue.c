@@ -25,16 +25,18 @@ static void drain(int fd)
 		return;
 }
 
+/* Serve in batches, letting a memory table change in between. */
 static void serve_once(struct fbr_vhost_queue *q)
 {
 	struct fbr_vhost *v = q->dev;
+	bool more = true;
 
-	if (!atomic_load(&q->enabled))
-		return;
-	pthread_rwlock_rdlock(&v->mem_lock);
-	if (q->vq.desc && !q->vq.broken)
-		v->opts.ops->serve(v->opts.ctx, q);
-	pthread_rwlock_unlock(&v->mem_lock);
+	while (more && atomic_load(&q->enabled) && !atomic_load(&q->stop)) {
+		pthread_rwlock_rdlock(&v->mem_lock);
+		more = q->vq.desc && !q->vq.broken &&
+		       v->opts.ops->serve(v->opts.ctx, q);
+		pthread_rwlock_unlock(&v->mem_lock);
+	}
 }
 
 static void *queue_thread(void *arg)
@@ -133,7 +135,10 @@ int vq_start(struct fbr_vhost_queue *q)
 	err = spawn(q);
 	if (err)
 		return err;
+	pthread_mutex_lock(&q->used_lock);
+	q->gen++;
 	q->started = true;
+	pthread_mutex_unlock(&q->used_lock);
 	return 0;
 }
 
@@ -157,7 +162,9 @@ void vq_stop(struct fbr_vhost_queue *q)
 	if (write(q->wakefd, &one, sizeof(one)) < 0)
 		fbr_log(FBR_LOG_ERR, SUBSYS, "queue %u: cannot wake", q->idx);
 	pthread_join(q->thread, NULL);
+	pthread_mutex_lock(&q->used_lock);
 	q->started = false;
+	pthread_mutex_unlock(&q->used_lock);
 	q->base = q->vq.last_avail;
 	close(q->kickfd);
 	q->kickfd = -1;
@@ -182,9 +189,9 @@ void vq_reset(struct fbr_vhost_queue *q)
 {
 	vq_stop(q);
 	close_fd(&q->kickfd);
-	pthread_mutex_lock(&q->call_lock);
+	pthread_mutex_lock(&q->used_lock);
 	close_fd(&q->callfd);
-	pthread_mutex_unlock(&q->call_lock);
+	pthread_mutex_unlock(&q->used_lock);
 	close_fd(&q->errfd);
 	q->addr_set = false;
 	q->num = 0;
@@ -200,12 +207,12 @@ void vq_init(struct fbr_vhost_queue *q, struct fbr_vhost *v, unsigned idx)
 	q->idx = idx;
 	q->kickfd = q->callfd = q->errfd = -1;
 	q->wakefd = -1;
-	pthread_mutex_init(&q->call_lock, NULL);
+	pthread_mutex_init(&q->used_lock, NULL);
 }
 
 void vq_destroy(struct fbr_vhost_queue *q)
 {
 	vq_reset(q);
 	close_fd(&q->wakefd);
-	pthread_mutex_destroy(&q->call_lock);
+	pthread_mutex_destroy(&q->used_lock);
 }

@@ -24,6 +24,18 @@ static int init_queues(struct fbr_vhost *v)
 	return 0;
 }
 
+/* Memory changes are rare: let them in ahead of new readers. */
+static void init_mem_lock(struct fbr_vhost *v)
+{
+	pthread_rwlockattr_t a;
+
+	pthread_rwlockattr_init(&a);
+	pthread_rwlockattr_setkind_np(&a,
+		PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&v->mem_lock, &a);
+	pthread_rwlockattr_destroy(&a);
+}
+
 int fbr_vhost_new(const struct fbr_vhost_opts *opts, struct fbr_vhost **out)
 {
 	struct fbr_vhost *v;
@@ -36,7 +48,7 @@ int fbr_vhost_new(const struct fbr_vhost_opts *opts, struct fbr_vhost **out)
 	if (!v)
 		return -ENOMEM;
 	v->opts = *opts;
-	pthread_rwlock_init(&v->mem_lock, NULL);
+	init_mem_lock(v);
 	err = init_queues(v);
 	if (err) {
 		fbr_vhost_free(v);
@@ -106,14 +118,42 @@ unsigned fbr_vhost_queue_index(const struct fbr_vhost_queue *q)
 	return q->idx;
 }
 
-void fbr_vhost_signal(struct fbr_vhost_queue *q)
+void fbr_vhost_late_signal(struct fbr_vhost_queue *q)
 {
 	uint64_t one = 1;
 
-	pthread_mutex_lock(&q->call_lock);
 	if (q->callfd >= 0 && fbr_vq_should_signal(&q->vq) &&
 	    write(q->callfd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		fbr_log(FBR_LOG_WARN, SUBSYS, "queue %u: cannot signal",
 			q->idx);
-	pthread_mutex_unlock(&q->call_lock);
+}
+
+void fbr_vhost_push(struct fbr_vhost_queue *q, uint16_t head, uint32_t len)
+{
+	pthread_mutex_lock(&q->used_lock);
+	fbr_vq_push(&q->vq, head, len);
+	fbr_vhost_late_signal(q);
+	pthread_mutex_unlock(&q->used_lock);
+}
+
+unsigned fbr_vhost_queue_gen(const struct fbr_vhost_queue *q)
+{
+	return q->gen;
+}
+
+int fbr_vhost_late_begin(struct fbr_vhost_queue *q, unsigned gen)
+{
+	pthread_rwlock_rdlock(&q->dev->mem_lock);
+	pthread_mutex_lock(&q->used_lock);
+	if (q->started && q->gen == gen && q->vq.desc && !q->vq.broken)
+		return 0;
+	pthread_mutex_unlock(&q->used_lock);
+	pthread_rwlock_unlock(&q->dev->mem_lock);
+	return -ESHUTDOWN;
+}
+
+void fbr_vhost_late_end(struct fbr_vhost_queue *q)
+{
+	pthread_mutex_unlock(&q->used_lock);
+	pthread_rwlock_unlock(&q->dev->mem_lock);
 }

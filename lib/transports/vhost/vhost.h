@@ -8,6 +8,7 @@
 #ifndef FBR_TRANSPORTS_VHOST_H
 #define FBR_TRANSPORTS_VHOST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "transports/virtqueue/virtqueue.h"
@@ -19,11 +20,13 @@ struct fbr_vhost_queue;
 
 struct fbr_vhost_ops {
 	/*
-	 * Serve the available chains of a queue.  Runs in the queue's own
-	 * thread, with guest memory held still (the table cannot change until
-	 * it returns).  Use fbr_vhost_signal() after pushing used entries.
+	 * Serve some of a queue's available chains; return true when more
+	 * may be waiting.  Runs in the queue's own thread, with guest memory
+	 * held still (the table cannot change until it returns); returning
+	 * now and then lets a memory change in.  Hand chains back with
+	 * fbr_vhost_push().
 	 */
-	void (*serve)(void *ctx, struct fbr_vhost_queue *q);
+	bool (*serve)(void *ctx, struct fbr_vhost_queue *q);
 	/* Every queue has stopped (guest reset, reboot, or disconnect). */
 	void (*idle)(void *ctx);
 };
@@ -53,7 +56,20 @@ int fbr_vhost_broken(const struct fbr_vhost *v);
 /* For the serve callback. */
 struct fbr_vq *fbr_vhost_vq(struct fbr_vhost_queue *q);
 unsigned fbr_vhost_queue_index(const struct fbr_vhost_queue *q);
-/* Tell the driver about used entries, if it wants to hear now. */
-void fbr_vhost_signal(struct fbr_vhost_queue *q);
+/* Return chain head as used (len bytes written); signal if wanted. */
+void fbr_vhost_push(struct fbr_vhost_queue *q, uint16_t head, uint32_t len);
+
+/*
+ * Replies from other threads, after serve() has moved on.  The queue's
+ * generation changes whenever it is (re)started; late_begin() succeeds
+ * only while the queue still runs in generation gen, and then holds guest
+ * memory and the used ring until late_end().  Use fbr_vq_chain_at() and
+ * fbr_vq_push() in between (fbr_vhost_push() would lock again).
+ */
+unsigned fbr_vhost_queue_gen(const struct fbr_vhost_queue *q);
+int fbr_vhost_late_begin(struct fbr_vhost_queue *q, unsigned gen);
+void fbr_vhost_late_end(struct fbr_vhost_queue *q);
+/* Signal the driver, if it wants; between late_begin and late_end. */
+void fbr_vhost_late_signal(struct fbr_vhost_queue *q);
 
 #endif

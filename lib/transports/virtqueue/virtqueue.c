@@ -141,10 +141,17 @@ int fbr_vq_pop(struct fbr_vq *vq, struct fbr_vq_chain *c)
 		return -EPROTO;
 	}
 	vq->last_avail++;
+	return fbr_vq_chain_at(vq, head, c) ?: 1;
+}
+
+int fbr_vq_chain_at(struct fbr_vq *vq, uint16_t head, struct fbr_vq_chain *c)
+{
 	c->head = head;
 	c->nin = c->nout = 0;
 	c->inlen = c->outlen = 0;
-	return walk(vq, c, vq->desc, vq->num, head, false) ?: 1;
+	if (head >= vq->num)
+		return -EBADMSG;
+	return walk(vq, c, vq->desc, vq->num, head, false);
 }
 
 void fbr_vq_push(struct fbr_vq *vq, uint16_t head, uint32_t len)

@@ -83,6 +83,11 @@ struct fbr_vq_chain {
  * -EPROTO when the ring itself is broken (vq->broken is set; stop).
  */
 int fbr_vq_pop(struct fbr_vq *vq, struct fbr_vq_chain *c);
+/*
+ * Walk the chain at head again, which the device still owns (a reply
+ * sent later): 0, or -EBADMSG (head out of the ring, or a bad chain).
+ */
+int fbr_vq_chain_at(struct fbr_vq *vq, uint16_t head, struct fbr_vq_chain *c);
 /* Hand chain head back with len bytes written into it. */
 void fbr_vq_push(struct fbr_vq *vq, uint16_t head, uint32_t len);
 /*

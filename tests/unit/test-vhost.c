@@ -284,8 +284,10 @@ static uint32_t build(uint32_t opcode, uint64_t nodeid, const void *arg,
 	};
 
 	memcpy(p, &h, sizeof(h));
-	memcpy(p + sizeof(h), arg, arglen);
-	memcpy(p + sizeof(h) + arglen, name, namelen);
+	if (arglen)
+		memcpy(p + sizeof(h), arg, arglen);
+	if (namelen)
+		memcpy(p + sizeof(h) + arglen, name, namelen);
 	return (uint32_t)(sizeof(h) + arglen + namelen);
 }
 

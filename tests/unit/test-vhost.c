@@ -342,11 +342,12 @@ static uint64_t open_file(uint64_t nodeid)
 	return o->fh;
 }
 
-static void test_write_read(uint64_t nodeid, uint64_t fh)
+static const char data[] = "hello, virtio world";
+
+/* WRITE with its data in three descriptors over both regions, indirect. */
+static void test_write(uint64_t nodeid, uint64_t fh)
 {
-	static const char data[] = "hello, virtio world";
 	struct fuse_write_in win = { .fh = fh, .size = sizeof(data) - 1 };
-	struct fuse_read_in rin = { .fh = fh, .size = 64 };
 	uint32_t wlen = build(FUSE_WRITE, nodeid, &win, sizeof(win), NULL, 0,
 			      win.size);
 	struct seg w[6] = {
@@ -379,27 +380,29 @@ static void test_write_read(uint64_t nodeid, uint64_t fh)
 		fclose(f);
 	}
 	ok(!strcmp(got, data), "the host file holds '%s'", got);
+}
 
-	/* READ into three writable descriptors: 16 + 3, then 6, then 64. */
-	{
-		uint32_t rlen = build(FUSE_READ, nodeid, &rin, sizeof(rin),
-				      NULL, 0, 0);
-		struct seg r[4] = {
-			{ REQ_GPA, rlen, false },
-			{ OUT_GPA, 19, true },
-			{ 0x1a0000, 6, true },
-			{ R1_GPA + 0x1a0000, 64, true },
-		};
-		char back[32] = "";
+/* READ into three writable descriptors: 16 + 3, then 6, then 64. */
+static void test_read(uint64_t nodeid, uint64_t fh)
+{
+	struct fuse_read_in rin = { .fh = fh, .size = 64 };
+	uint32_t rlen = build(FUSE_READ, nodeid, &rin, sizeof(rin), NULL, 0, 0);
+	struct seg r[4] = {
+		{ REQ_GPA, rlen, false },
+		{ OUT_GPA, 19, true },
+		{ 0x1a0000, 6, true },
+		{ R1_GPA + 0x1a0000, 64, true },
+	};
+	char back[32] = "";
+	int64_t used;
 
-		submit(1, r, 4, 0);
-		used = wait_used(1, 5000);
-		memcpy(back, (char *)g2p(OUT_GPA) + 16, 3);
-		memcpy(back + 3, g2p(0x1a0000), 6);
-		memcpy(back + 9, g2p(R1_GPA + 0x1a0000), 10);
-		ok(used == 16 + 19 && out_hdr()->error == 0 &&
-		   !strcmp(back, data), "READ into 3 descriptors: '%s'", back);
-	}
+	submit(1, r, 4, 0);
+	used = wait_used(1, 5000);
+	memcpy(back, (char *)g2p(OUT_GPA) + 16, 3);
+	memcpy(back + 3, g2p(0x1a0000), 6);
+	memcpy(back + 9, g2p(R1_GPA + 0x1a0000), 10);
+	ok(used == 16 + 19 && out_hdr()->error == 0 && !strcmp(back, data),
+	   "READ into 3 descriptors: '%s'", back);
 }
 
 static void test_requests(void)
@@ -418,98 +421,98 @@ static void test_requests(void)
 	lookup("nonexistent", 0, &error);
 	is_int(error, -ENOENT, "LOOKUP of a missing name: ENOENT");
 	fh = open_file(nodeid);
-	test_write_read(nodeid, fh);
+	test_write(nodeid, fh);
+	test_read(nodeid, fh);
 }
 
 /* ---- chains that break the rules ---- */
 
-static void test_bad_chains(void)
+/* Make the chain at head available as is, and kick. */
+static void offer_head(unsigned q, uint16_t head)
 {
-	struct fuse_init_in in = { 0 };
-	uint32_t len = build(FUSE_STATFS, 1, NULL, 0, NULL, 0, 0);
-	struct seg s[2] = { { REQ_GPA, len, false }, { OUT_GPA, 4096, true } };
-	struct ring *r = &rings[1];
-	int64_t used;
-	int error;
+	struct ring *r = &rings[q];
+	uint64_t one = 1;
 
-	(void)in;
-	s[0].gpa = 3ull << 20; /* between the regions */
+	r->avail->ring[r->avail_idx % QNUM] = head;
+	__atomic_store_n(&r->avail->idx, ++r->avail_idx, __ATOMIC_RELEASE);
+	if (write(r->kick, &one, sizeof(one)) < 0)
+		abort();
+}
+
+/* Buffers in the wrong place: each chain comes back unused. */
+static void test_bad_buffers(void)
+{
+	uint32_t len = build(FUSE_STATFS, 1, NULL, 0, NULL, 0, 0);
+	struct seg s[2] = { { 3ull << 20, len, false }, /* between regions */
+			    { OUT_GPA, 4096, true } };
+
 	submit(1, s, 2, 0);
 	is_int(wait_used(1, 5000), 0, "a buffer outside guest memory: used, 0 bytes");
 	s[0] = (struct seg){ REGION - 8, 16, false }; /* crosses the end */
 	submit(1, s, 2, 0);
 	is_int(wait_used(1, 5000), 0, "a buffer crossing a region's end: 0 bytes");
-	s[0] = (struct seg){ REQ_GPA, len, false };
-	s[1].gpa = OUT_GPA;
-	s[0].write = true;
+	s[0] = (struct seg){ REQ_GPA, len, true };
 	s[1].write = false;
 	submit(1, s, 2, 0);
 	is_int(wait_used(1, 5000), 0, "readable after writable: 0 bytes");
+}
 
-	/* A loop: two descriptors pointing at each other. */
-	{
-		uint16_t head = (uint16_t)(r->avail_idx * 4 % QNUM);
-		uint64_t one = 1;
+/* Chains whose shape is wrong: a loop, too long, an indirect table outside. */
+static void test_bad_shapes(void)
+{
+	struct ring *r = &rings[1];
+	uint16_t head = (uint16_t)(r->avail_idx * 4 % QNUM);
+	static struct seg many[1100];
 
-		r->desc[head] = (struct fbr_vq_desc){ REQ_GPA, len,
-			FBR_VQ_DESC_F_NEXT, (uint16_t)(head + 1) };
-		r->desc[head + 1] = (struct fbr_vq_desc){ OUT_GPA, 64,
-			FBR_VQ_DESC_F_NEXT | FBR_VQ_DESC_F_WRITE, head };
-		r->avail->ring[r->avail_idx % QNUM] = head;
-		__atomic_store_n(&r->avail->idx, ++r->avail_idx, __ATOMIC_RELEASE);
-		if (write(r->kick, &one, sizeof(one)) < 0)
-			abort();
-		is_int(wait_used(1, 5000), 0, "a descriptor loop: 0 bytes");
-	}
-	/* An indirect table with more descriptors than a chain may have. */
-	{
-		struct seg many[1100];
+	r->desc[head] = (struct fbr_vq_desc){ REQ_GPA, 40,
+		FBR_VQ_DESC_F_NEXT, (uint16_t)(head + 1) };
+	r->desc[head + 1] = (struct fbr_vq_desc){ OUT_GPA, 64,
+		FBR_VQ_DESC_F_NEXT | FBR_VQ_DESC_F_WRITE, head };
+	offer_head(1, head);
+	is_int(wait_used(1, 5000), 0, "a descriptor loop: 0 bytes");
 
-		for (int i = 0; i < 1100; i++)
-			many[i] = (struct seg){ REQ_GPA, 1, false };
-		many[1099] = (struct seg){ OUT_GPA, 64, true };
-		submit(1, many, 1100, 0x1c0000);
-		is_int(wait_used(1, 5000), 0, "a chain of 1100: 0 bytes");
-	}
-	/* An indirect table outside guest memory. */
-	{
-		uint16_t head = (uint16_t)(r->avail_idx % QNUM);
-		uint64_t one = 1;
+	for (int i = 0; i < 1100; i++)
+		many[i] = (struct seg){ REQ_GPA, 1, false };
+	many[1099] = (struct seg){ OUT_GPA, 64, true };
+	submit(1, many, 1100, 0x1c0000);
+	is_int(wait_used(1, 5000), 0, "a chain of 1100: 0 bytes");
 
-		r->desc[head] = (struct fbr_vq_desc){ 5ull << 20, 32,
-			FBR_VQ_DESC_F_INDIRECT, 0 };
-		r->avail->ring[r->avail_idx % QNUM] = head;
-		__atomic_store_n(&r->avail->idx, ++r->avail_idx, __ATOMIC_RELEASE);
-		if (write(r->kick, &one, sizeof(one)) < 0)
-			abort();
-		is_int(wait_used(1, 5000), 0, "an indirect table outside memory");
-	}
-	/* Too little room for the reply. */
+	head = (uint16_t)(r->avail_idx % QNUM);
+	r->desc[head] = (struct fbr_vq_desc){ 5ull << 20, 32,
+		FBR_VQ_DESC_F_INDIRECT, 0 };
+	offer_head(1, head);
+	is_int(wait_used(1, 5000), 0, "an indirect table outside memory");
+}
+
+/* Requests the dispatcher cannot answer in the room given. */
+static void test_bad_requests(void)
+{
+	uint32_t len;
+	int64_t used;
+	int error;
+
 	used = simple(build(FUSE_STATFS, 1, NULL, 0, NULL, 0, 0), 20, 0);
 	ok(used == 16 && out_hdr()->error == -EIO,
 	   "a short writable buffer gets a bare EIO (%lld, %d)",
 	   (long long)used, out_hdr()->error);
 	is_int(simple(build(FUSE_STATFS, 1, NULL, 0, NULL, 0, 0), 8, 0), 0,
 	       "no room even for a header: 0 bytes");
-	/* A request whose header lies about its length. */
 	len = build(FUSE_LOOKUP, 1, NULL, 0, "f", 2, 0);
 	used = simple(len - 1, 4096, 0);
 	ok(used == 16 && out_hdr()->error == -EINVAL,
 	   "a truncated request: EINVAL (%d)", out_hdr()->error);
-	/* The queue still works after all that. */
 	lookup("f", 0, &error);
 	is_int(error, 0, "the queue still serves");
+}
 
+static void test_bad_chains(void)
+{
+	test_bad_buffers();
+	test_bad_shapes();
+	test_bad_requests();
 	/* A head index outside the ring breaks the queue for good. */
-	{
-		uint64_t one = 1;
-
-		r->avail->ring[r->avail_idx % QNUM] = QNUM + 3;
-		__atomic_store_n(&r->avail->idx, ++r->avail_idx, __ATOMIC_RELEASE);
-		if (write(r->kick, &one, sizeof(one)) < 0)
-			abort();
-		is_int(wait_used(1, 300), -1, "a head out of the ring: queue stops");
-	}
+	offer_head(1, QNUM + 3);
+	is_int(wait_used(1, 300), -1, "a head out of the ring: queue stops");
 }
 
 /* ---- the protocol ---- */

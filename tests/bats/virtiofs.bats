@@ -101,6 +101,7 @@ boot() {
 
 setup() {
 	daemon_pid=
+	[[ "$BATS_TEST_DESCRIPTION" == *guest* ]] || return 0
 	need_vm
 	share="$BATS_TEST_TMPDIR/share"
 	mkdir -p "$share"
@@ -119,7 +120,8 @@ show_logs() {
 }
 
 @test "a guest mounts, writes, reads, renames, unlinks and remounts" {
-	boot "$VFSD" --shared-dir "$share" --cache auto
+	boot "$VFSD" --shared-dir "$share" --cache auto \
+		--trace "$BATS_TEST_TMPDIR/vfs.trace"
 	grep -q "FBR-VM: OK" "$BATS_TEST_TMPDIR/console.log" || { show_logs; false; }
 	[ "$daemon_rc" -eq 0 ] || { show_logs; echo "daemon exit $daemon_rc"; false; }
 	[ "$(cat "$share/b.txt")" = "hello from the guest" ]
@@ -127,6 +129,13 @@ show_logs() {
 	[ "$(md5sum < "$share/big" | cut -d' ' -f1)" = "$(cat "$share/big.md5")" ]
 	[ "$(stat -c %s "$share/big")" -eq $((65536 * 40)) ]
 	[ "$(readlink "$share/link")" = b.txt ]
+	# The trace holds what the guest sent, as fbr-trace reads it.
+	trace="$top_builddir/tools/fbr-trace/fbr-trace"
+	[ -s "$BATS_TEST_TMPDIR/vfs.trace" ]
+	if [ -x "$trace" ]; then
+		run -0 "$trace" -c "$BATS_TEST_TMPDIR/vfs.trace"
+		[[ "$output" == *INIT* && "$output" == *WRITE* ]]
+	fi
 }
 
 @test "the C virtiofsd passes the same guest script (the reference)" {
@@ -134,4 +143,52 @@ show_logs() {
 	boot /usr/lib/qemu/virtiofsd -o source="$share" -o cache=auto
 	grep -q "FBR-VM: OK" "$BATS_TEST_TMPDIR/console.log" || { show_logs; false; }
 	[ "$(cat "$share/b.txt")" = "hello from the guest" ]
+}
+
+# Without a guest: the daemon's own life.
+
+@test "--print-capabilities prints the vhost-user back-end JSON" {
+	[ -x "$VFSD" ] || skip "fbr-virtiofsd is not built"
+	run -0 --separate-stderr "$VFSD" --print-capabilities
+	[[ "$output" == *'"type": "fs"'* ]]
+	[ -z "$stderr" ]
+}
+
+@test "a shared directory that is not there: exit 1, saying why" {
+	[ -x "$VFSD" ] || skip "fbr-virtiofsd is not built"
+	run -1 --separate-stderr "$VFSD" --socket-path "$BATS_TEST_TMPDIR/s" \
+		--shared-dir "$BATS_TEST_TMPDIR/none"
+	[[ "$stderr" == "fbr-virtiofsd: "*"No such file or directory"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/s" ]
+}
+
+@test "a front-end that connects and hangs up: the daemon exits 0" {
+	[ -x "$VFSD" ] || skip "fbr-virtiofsd is not built"
+	command -v python3 >/dev/null || skip "no python3"
+	sock="$BATS_TEST_TMPDIR/s"
+	"$VFSD" -o source="$BATS_TEST_TMPDIR",cache=never --socket-path="$sock" &
+	daemon_pid=$!
+	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.close()' "$sock"
+	rc=0
+	wait "$daemon_pid" || rc=$?
+	daemon_pid=
+	[ "$rc" -eq 0 ]
+	[ ! -e "$sock" ]
+}
+
+@test "SIGTERM while waiting for the front-end removes the socket" {
+	[ -x "$VFSD" ] || skip "fbr-virtiofsd is not built"
+	sock="$BATS_TEST_TMPDIR/s"
+	"$VFSD" --shared-dir "$BATS_TEST_TMPDIR" --socket-path "$sock" &
+	daemon_pid=$!
+	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+	[ -S "$sock" ]
+	kill -TERM "$daemon_pid"
+	wait "$daemon_pid" || true
+	daemon_pid=
+	[ ! -e "$sock" ]
 }

@@ -605,6 +605,39 @@ static void test_session(void)
 
 /* ---- malformed messages, on a second connection ---- */
 
+static double cpu_seconds(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* A kick fd that is always readable (/dev/null) must not make us spin. */
+static void test_bad_kick(void)
+{
+	struct vu_vring_addr a = {
+		.index = 1, .desc = UVA_BASE + rings[1].gpa,
+		.avail = UVA_BASE + rings[1].gpa + 0x1000,
+		.used = UVA_BASE + rings[1].gpa + 0x2000,
+	};
+	struct vu_vring_state st = { 1, 0 };
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	double before;
+
+	ok(call(VU_SET_VRING_ADDR, &a, sizeof(a), NULL, 0) == 0 &&
+	   call_fd(VU_SET_VRING_KICK, 1, null) == 0,
+	   "a queue kicked through /dev/null starts");
+	before = cpu_seconds();
+	usleep(300 * 1000);
+	ok(cpu_seconds() - before < 0.15, "...and its thread does not spin "
+	   "(%.3f s of CPU in 0.3 s)", cpu_seconds() - before);
+	ok(send_msg(VU_GET_VRING_BASE, 0, &st, sizeof(st), NULL, 0) == 0 &&
+	   recv_reply(VU_GET_VRING_BASE, &st, sizeof(st)) == 0,
+	   "GET_VRING_BASE stops it");
+	close(null);
+}
+
 static void test_bad_messages(void)
 {
 	struct vu_mem_table t = { .nregions = 1 };
@@ -635,6 +668,7 @@ static void test_bad_messages(void)
 	ok(get_u64(VU_GET_FEATURES) > 0, "a broken device still answers");
 	is_int(call(VU_RESET_DEVICE, NULL, 0, NULL, 0), 0, "RESET_DEVICE");
 	is_int(call_state(VU_SET_VRING_NUM, 1, 16), 0, "works again after reset");
+	test_bad_kick();
 	send_msg(VU_SET_OWNER, 0, big, sizeof(big), NULL, 0);
 	ok(disconnect_backend() < 0, "an oversized message ends the connection");
 }

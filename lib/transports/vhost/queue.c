@@ -16,13 +16,16 @@
 #include "transports/vhost/internal.h"
 #include "util/log.h"
 
-static void drain(int fd)
+/*
+ * Reset an eventfd's count; called only when poll says it is readable.
+ * False for an fd that reads like a file or a closed pipe (end of file),
+ * which would wake us forever.
+ */
+static bool drain(int fd)
 {
 	uint64_t n;
 
-	/* Non-blocking: nothing to read is fine. */
-	if (read(fd, &n, sizeof(n)) < 0)
-		return;
+	return read(fd, &n, sizeof(n)) != 0;
 }
 
 /* Serve in batches, letting a memory table change in between. */
@@ -54,8 +57,17 @@ static void *queue_thread(void *arg)
 			break;
 		if (atomic_load(&q->stop))
 			break;
-		drain(q->kickfd);
-		drain(q->wakefd);
+		/* Read only what is readable: the front-end's eventfd may
+		   be a blocking one. */
+		if ((p[0].revents & (POLLERR | POLLHUP | POLLNVAL)) ||
+		    ((p[0].revents & POLLIN) && !drain(q->kickfd))) {
+			/* Not an eventfd we can wait on: stop, do not spin. */
+			fbr_log(FBR_LOG_ERR, SUBSYS,
+				"queue %u: kick fd unusable", q->idx);
+			break;
+		}
+		if (p[1].revents & POLLIN)
+			drain(q->wakefd);
 		serve_once(q);
 	}
 	return NULL;

@@ -286,7 +286,8 @@ static void test_init(void)
 	ok(!(c->want & FUSE_DONT_MASK), "INIT: DONT_MASK not asked for");
 	ok(!(c->want & FUSE_WRITEBACK_CACHE), "INIT: no writeback unless asked");
 	ok(c->want & FUSE_AUTO_INVAL_DATA, "INIT: cache=auto asks AUTO_INVAL_DATA");
-	ok(!(c->want & FUSE_POSIX_LOCKS), "INIT: no POSIX locks (kernel local)");
+	ok(c->want & FUSE_POSIX_LOCKS && c->want & FUSE_FLOCK_LOCKS,
+	   "INIT: POSIX and flock locks are the server's");
 	is_int(stats().inodes, 1, "stats: the root only");
 }
 

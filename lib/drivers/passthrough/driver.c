@@ -50,6 +50,7 @@ static int pt_init(void *fs_, struct fbr_conn *conn)
 
 static void pt_destroy(void *fs)
 {
+	pt_locks_stop(fs); /* waiters hold handles: they go first */
 	pt_htable_reset(fs);
 	pt_itable_reset(fs);
 }
@@ -107,6 +108,8 @@ static const struct fbr_driver_ops pt_ops = {
 	.getxattr = pt_getxattr,
 	.listxattr = pt_listxattr,
 	.removexattr = pt_removexattr,
+	.getlk = pt_getlk,
+	.setlk = pt_setlk,
 	.syncfs = pt_syncfs,
 };
 
@@ -180,6 +183,7 @@ int fbr_passthrough_new(const struct fbr_pt_opts *opts, struct fbr_driver *drv)
 	if (!err)
 		err = pt_creds_init(fs);
 	pt_htable_init(fs);
+	pt_locks_init(fs);
 	raise_nofile();
 	itable_err = pt_itable_init(fs, rootfd); /* takes rootfd */
 	if (!err)
@@ -201,6 +205,7 @@ void fbr_passthrough_free(struct fbr_driver *drv)
 
 	if (!fs)
 		return;
+	pt_locks_fini(fs);
 	pt_htable_fini(fs);
 	pt_itable_fini(fs);
 	pt_creds_fini(fs);

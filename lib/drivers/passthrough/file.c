@@ -238,6 +238,7 @@ int pt_flush(void *fs, const struct fbr_ctx *c, uint64_t ino,
 	fd = dup(h->fd);
 	if (fd < 0 || close(fd) < 0)
 		err = -errno;
+	pt_locks_flush(fs, h, in->lock_owner); /* and drop its POSIX locks */
 	pt_handle_put(h);
 	return err;
 }
@@ -245,6 +246,7 @@ int pt_flush(void *fs, const struct fbr_ctx *c, uint64_t ino,
 int pt_release(void *fs, const struct fbr_ctx *c, uint64_t ino,
 	       const struct fuse_release_in *in)
 {
+	pt_locks_release(fs, in);
 	return pt_handle_del(fs, in->fh, false);
 }
 

@@ -36,6 +36,12 @@ struct fbr_pt_stats {
  * Returns 0 and fills drv, or a negative errno (source unusable: -ENOTDIR
  * when it is no directory).  Sets the process umask to 0: the kernel sends
  * modes with the caller's umask already applied.
+ *
+ * Locks are held on the host (FUSE_POSIX_LOCKS, FUSE_FLOCK_LOCKS).  A
+ * SETLKW that must wait does so on a thread of its own, woken for
+ * INTERRUPT and DESTROY by SIGURG: the first such wait installs a handler
+ * for SIGURG that does nothing (without SA_RESTART) and the waiter threads
+ * unblock it, for themselves only.  Leave SIGURG to the driver.
  */
 int fbr_passthrough_new(const struct fbr_pt_opts *opts, struct fbr_driver *drv);
 void fbr_passthrough_free(struct fbr_driver *drv);

@@ -9,6 +9,7 @@
 #define FBR_DRIVERS_PASSTHROUGH_PT_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -123,6 +124,31 @@ struct pt_srvcreds {
 	gid_t *groups;
 };
 
+/*
+ * Locks (lock.c): the host open file descriptions of lock owners, by
+ * inode, and the SETLKW waiters, each on a thread of its own.
+ */
+#define PT_LSHARDS 16          /* owner table shards; a power of two */
+#define PT_LOCK_WAITERS 256    /* SETLKW waiting at once; more: ENOLCK */
+#define PT_LOCK_SIGNAL SIGURG  /* wakes a waiter; see passthrough.h */
+
+struct pt_lkowner;
+struct pt_lkwait;
+
+struct pt_lkshard {
+	pthread_mutex_t lock;
+	struct pt_lkowner *head;
+};
+
+struct pt_locks {
+	struct pt_lkshard shards[PT_LSHARDS];
+	pthread_mutex_t wlock;     /* the waiters */
+	pthread_cond_t wdone;      /* nwaiters reached 0 */
+	struct pt_lkwait *waiters; /* those whose timer exists */
+	unsigned nwaiters;         /* all, started or starting */
+	atomic_bool stopping;      /* DESTROY: waiters give up */
+};
+
 struct pt_fs {
 	struct fbr_pt_opts opts;
 	char *source;
@@ -139,6 +165,7 @@ struct pt_fs {
 	bool writeback;            /* agreed at INIT */
 	bool killpriv;
 	struct pt_srvcreds srv;
+	struct pt_locks locks;
 };
 
 /* inode.c: the inode table. */
@@ -186,6 +213,17 @@ int pt_entry_from_fd(struct pt_fs *fs, int fd, struct fuse_entry_out *e,
 #define PT_FDNAME_MAX 12
 void pt_fdname(int fd, char name[PT_FDNAME_MAX]);
 int pt_reopen(struct pt_fs *fs, const struct pt_inode *in, int flags);
+
+/* lock.c: locks held on the host. */
+void pt_locks_init(struct pt_fs *fs);
+void pt_locks_stop(struct pt_fs *fs);
+void pt_locks_fini(struct pt_fs *fs);
+void pt_locks_flush(struct pt_fs *fs, struct pt_handle *h, uint64_t owner);
+void pt_locks_release(struct pt_fs *fs, const struct fuse_release_in *in);
+int pt_getlk(void *fs, const struct fbr_ctx *c, uint64_t ino,
+	     const struct fuse_lk_in *in, struct fuse_lk_out *out);
+int pt_setlk(void *fs, const struct fbr_ctx *c, uint64_t ino,
+	     const struct fuse_lk_in *in, bool sleep);
 
 /*
  * creds.c: the calling thread acts for the caller between enter and leave,

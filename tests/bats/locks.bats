@@ -5,10 +5,8 @@
 # with locks through the mount, both ways; F_SETLKW waiters, more of them
 # than fbr-mount has worker threads, leaving the mount answering at once;
 # and waiters stopped by a signal, which are answered at once and never
-# get the lock afterwards.  One difference from native is expected: F_GETLK
-# through the mount names no pid (0) for a lock taken through the mount,
-# since the server holds it as an open file description lock.  Needs root
-# and /dev/fuse; skips otherwise.
+# get the lock afterwards.  F_GETLK names the holder's pid as natively.
+# Needs root and /dev/fuse; skips otherwise.
 
 bats_require_minimum_version 1.5.0
 
@@ -133,6 +131,7 @@ posix_steps() {
 	local d=$1 holder
 	hold "$d" W 0 10
 	holder=$bg_pid
+	echo "$holder" >"$BATS_TEST_TMPDIR/holder"
 	python3 "$lk" try "$d/f" W 5 1
 	python3 "$lk" try "$d/f" R 9 100
 	python3 "$lk" try "$d/f" R 10 5
@@ -146,8 +145,10 @@ posix_steps() {
 	start_daemon
 	want=$(posix_steps "$native")
 	native_pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	native_holder=$(cat "$BATS_TEST_TMPDIR/holder")
 	got=$(posix_steps "$mnt")
 	mount_pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	mount_holder=$(cat "$BATS_TEST_TMPDIR/holder")
 	echo "native: $want"
 	echo "mount: $got"
 	[ "$got" = "$want" ]
@@ -157,8 +158,9 @@ ok
 W 0 10
 unlocked
 ok" ]
-	[ "$native_pid" -gt 0 ]
-	[ "$mount_pid" -eq 0 ]
+	# F_GETLK names the holder, natively and through the mount.
+	[ "$native_pid" -eq "$native_holder" ]
+	[ "$mount_pid" -eq "$mount_holder" ]
 }
 
 # The flock steps on DIR.

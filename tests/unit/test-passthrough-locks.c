@@ -214,8 +214,9 @@ static void test_posix_one_handle(uint64_t fh)
 	       "owner 2 on the same handle conflicts: EAGAIN");
 	is_int(setlk(fh, 2, F_RDLCK, 0, 0), -EAGAIN, "a read lock too");
 	is_int(getlk(fh, 2, F_RDLCK, 50, 60, &lk), 0, "owner 2 GETLK");
-	ok(lk.type == F_WRLCK && lk.start == 0 && lk.end == 99 && lk.pid == 0,
-	   "reports owner 1's lock, 0-99, pid unknown (0) (type %u %llu-%llu "
+	ok(lk.type == F_WRLCK && lk.start == 0 && lk.end == 99 &&
+	   lk.pid == (uint32_t)getpid(),
+	   "reports owner 1's lock, 0-99, and its locker's pid (type %u %llu-%llu "
 	   "pid %u)", lk.type, (unsigned long long)lk.start,
 	   (unsigned long long)lk.end, lk.pid);
 	is_int(getlk(fh, 1, F_WRLCK, 0, EOF_, &lk), 0, "owner 1 GETLK");
@@ -334,6 +335,15 @@ static void test_host(uint64_t fh)
 	       "and the driver's lock stops one on the host");
 	close(fd);
 	is_int(setlk(fh, 1, F_UNLCK, 0, EOF_), 0, "(unlocked)");
+
+	fd = open(hostpath, O_RDWR);
+	fl.l_type = F_RDLCK;
+	ok(fd >= 0 && fcntl(fd, F_OFD_SETLK, &fl) == 0,
+	   "an OFD lock on the host file");
+	is_int(getlk(fh, 1, F_WRLCK, 0, EOF_, &lk), 0, "GETLK");
+	ok(lk.type == F_RDLCK && lk.end == 9 && lk.pid == 0,
+	   "reports it, with pid 0: the host names none (%u)", lk.pid);
+	close(fd);
 }
 
 static void test_setlkw(uint64_t fh1, uint64_t fh2)

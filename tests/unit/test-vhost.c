@@ -423,6 +423,10 @@ static void test_requests(void)
 	fh = open_file(nodeid);
 	test_write(nodeid, fh);
 	test_read(nodeid, fh);
+	/* A guest unmount sends DESTROY; its next mount starts with INIT. */
+	is_int(simple(build(FUSE_DESTROY, 0, NULL, 0, NULL, 0, 0), 4096, 0),
+	       16, "DESTROY answered");
+	test_init();
 }
 
 /* ---- chains that break the rules ---- */

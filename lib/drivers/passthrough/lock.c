@@ -31,7 +31,9 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,6 +57,7 @@ struct pt_lkowner {
 	uint64_t fh;               /* opened through: RELEASE drops it */
 	int fd;
 	atomic_uint refs;          /* the table's, plus one per user */
+	atomic_uint pid;           /* of its last lock, for GETLK */
 };
 
 /* A SETLKW waiting on a thread of its own. */
@@ -259,9 +262,10 @@ static int to_flock(const struct fuse_file_lock *lk, struct flock *fl)
 
 /*
  * The conflicting lock for the kernel.  The host reports the pid of a
- * process-owned (classic) lock taken there; an OFD lock, which ours all
- * are, has none (-1).  0 says "unknown": the kernel would turn a pid it
- * cannot find in the mount's pid namespace into 0 anyway.
+ * process-owned (classic) lock taken there; for an OFD lock it has none
+ * (-1) and holder_pid() looks for ours.  0 says "unknown": the kernel
+ * would turn a pid it cannot find in the mount's pid namespace into 0
+ * anyway.
  */
 static void from_flock(const struct flock *fl, struct fuse_file_lock *lk)
 {
@@ -373,6 +377,16 @@ static void waiter_finish(struct pt_lkwait *w, int err)
 	pthread_mutex_unlock(&l->wlock);
 }
 
+/* A timer signal still on its way must not cut into the reply's write. */
+static void waiter_quiet(void)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, PT_LOCK_SIGNAL);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+}
+
 static void *waiter_main(void *arg)
 {
 	struct pt_lkwait *w = arg;
@@ -385,6 +399,7 @@ static void *waiter_main(void *arg)
 	waiter_list(w, true); /* from here DESTROY may fire the timer */
 	fbr_req_set_interruptible(w->req, waiter_wake, w);
 	err = waiter_loop(w);
+	waiter_quiet();
 	/* Neither INTERRUPT nor DESTROY touches the timer after these. */
 	fbr_req_clear_interruptible(w->req);
 	waiter_list(w, false);
@@ -517,6 +532,7 @@ static int setlk_posix(struct pt_fs *fs, const struct fbr_ctx *c,
 	pt_handle_put(h);
 	if (err || !o) /* unlocking what was never locked: nothing to do */
 		return err;
+	atomic_store(&o->pid, in->lk.pid);
 	if (fcntl(o->fd, F_OFD_SETLK, &fl) == 0)
 		err = 0;
 	else if (errno == EACCES) /* "held by someone else", as EAGAIN */
@@ -550,6 +566,51 @@ int pt_setlk(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	return setlk_posix(fs, c, h, in, sleep);
 }
 
+/* Whether the description fd holds exactly the OFD lock fl: its fdinfo. */
+static bool holds(int fd, const struct flock *fl)
+{
+	const char *want = fl->l_type == F_WRLCK ? "WRITE" : "READ";
+	char path[48], line[256], type[16], end[32];
+	long long start, last = fl->l_start + fl->l_len - 1;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "lock: %*d: OFDLCK %*s %15s %*d %*s %lld %31s",
+			   type, &start, end) != 3)
+			continue;
+		found = !strcmp(type, want) && start == fl->l_start &&
+			(fl->l_len == 0 ? !strcmp(end, "EOF") :
+			 strtoll(end, NULL, 10) == last);
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * The pid to report for an OFD lock: the host has none, but if one of our
+ * owners holds it, the pid of the caller that last locked through it,
+ * which is what the caller would see natively (unless the lock was itself
+ * an OFD lock of the caller's: -1 there, a pid here).  0 if not ours.
+ */
+static pid_t holder_pid(struct pt_fs *fs, uint64_t nodeid,
+			const struct flock *fl)
+{
+	struct pt_lkshard *s = shard_of(&fs->locks, nodeid);
+	pid_t pid = 0;
+
+	pthread_mutex_lock(&s->lock);
+	for (struct pt_lkowner *o = s->head; o && !pid; o = o->next)
+		if (o->nodeid == nodeid && holds(o->fd, fl))
+			pid = (pid_t)atomic_load(&o->pid);
+	pthread_mutex_unlock(&s->lock);
+	return pid;
+}
+
 /*
  * Seen from the owner's description, its own locks do not conflict; an
  * owner with none yet asks through the handle's fd, which never holds an
@@ -571,6 +632,8 @@ int pt_getlk(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 		o = owner_get(fs, h, in->fh, in->owner, false, &err);
 	if (!err && fcntl(o ? o->fd : h->fd, F_OFD_GETLK, &fl) < 0)
 		err = -errno;
+	if (!err && fl.l_type != F_UNLCK && fl.l_pid == -1)
+		fl.l_pid = holder_pid(fs, h->inode->nodeid, &fl);
 	if (!err)
 		from_flock(&fl, &out->lk);
 	owner_put(o);

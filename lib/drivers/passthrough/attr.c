@@ -147,6 +147,9 @@ static int set_times(struct pt_fs *fs, int fd, const struct fuse_setattr_in *in)
 	return utimensat(fs->procfd, name, ts, 0) < 0 ? -errno : 0;
 }
 
+#define ANY_ATTR (FATTR_MODE | FATTR_UID | FATTR_GID | FATTR_SIZE | \
+		  FATTR_ATIME | FATTR_MTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW)
+
 static int set_attrs(struct pt_fs *fs, struct pt_inode *inode,
 		     struct pt_handle *h, const struct fuse_setattr_in *in)
 {
@@ -154,7 +157,11 @@ static int set_attrs(struct pt_fs *fs, struct pt_inode *inode,
 	uint32_t v = in->valid;
 	int err = 0;
 
-	if ((v & (FATTR_UID | FATTR_GID)) &&
+	/*
+	 * chown(f, -1, -1) arrives as a SETATTR that sets nothing, yet it
+	 * still changes ctime natively: the same fchownat does that here.
+	 */
+	if (((v & (FATTR_UID | FATTR_GID)) || !(v & ANY_ATTR)) &&
 	    fchownat(fd, "", (v & FATTR_UID) ? in->uid : (uid_t)-1,
 		     (v & FATTR_GID) ? in->gid : (gid_t)-1,
 		     AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)

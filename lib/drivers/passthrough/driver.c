@@ -19,7 +19,12 @@
 static int pt_init(void *fs_, struct fbr_conn *conn)
 {
 	struct pt_fs *fs = fs_;
-	uint64_t want = FUSE_EXPORT_SUPPORT | FUSE_ATOMIC_O_TRUNC;
+	/*
+	 * No FUSE_ATOMIC_O_TRUNC: the kernel then truncates with a SETATTR
+	 * that also clears the set-id bits by the caller's credentials, which
+	 * the server, opening as root, would keep.
+	 */
+	uint64_t want = FUSE_EXPORT_SUPPORT;
 
 	switch (fs->opts.cache) {
 	case FBR_PT_CACHE_NEVER:

@@ -202,6 +202,9 @@ static void cleanup(struct server *sv)
 	int err;
 
 	fbr_fusedev_free(sv->srv);
+	/* Answer deferred requests (lock waiters) while their trace is open. */
+	if (sv->session)
+		fbr_session_reset(sv->session);
 	err = fbr_trace_close(sv->trace);
 	if (err)
 		errmsg("cannot write '%s': %s", sv->a->trace_file, strerror(-err));

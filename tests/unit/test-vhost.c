@@ -658,6 +658,9 @@ static void test_bad_messages(void)
 	t.r[0] = (struct vu_mem_region){ 0, UINT64_MAX - 10, 0, 0 };
 	ok(call(VU_SET_MEM_TABLE, &t, 8 + sizeof(t.r[0]), &memfd, 1) > 0,
 	   "a region that wraps around: nack");
+	t.r[0] = (struct vu_mem_region){ 0, 2 * MEM_SIZE, UVA_BASE, 0 };
+	ok(call(VU_SET_MEM_TABLE, &t, 8 + sizeof(t.r[0]), &memfd, 1) > 0,
+	   "a region past the end of its file (SIGBUS if mapped): nack");
 	t.r[0] = (struct vu_mem_region){ 0, REGION, UVA_BASE, 0 };
 	is_int(call(VU_SET_MEM_TABLE, &t, 8 + sizeof(t.r[0]), &memfd, 1), 0,
 	       "a good table after a bad one");

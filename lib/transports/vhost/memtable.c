@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "transports/vhost/memtable.h"
 
@@ -30,6 +31,22 @@ static int check_new(const struct fbr_memtable *t, uint64_t gpa, uint64_t size,
 	return 0;
 }
 
+/*
+ * Touching a shared mapping past the end of its file raises SIGBUS: a
+ * region must lie inside the file as it is now.  (A front-end that
+ * shrinks the file later can still do that; the guest cannot.)
+ */
+static int check_file(int fd, uint64_t end)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size < end)
+		return -EINVAL;
+	return 0;
+}
+
 int fbr_mem_add(struct fbr_memtable *t, int fd, uint64_t gpa, uint64_t size,
 		uint64_t uva, uint64_t offset)
 {
@@ -37,6 +54,8 @@ int fbr_mem_add(struct fbr_memtable *t, int fd, uint64_t gpa, uint64_t size,
 	void *map;
 	int err = check_new(t, gpa, size, uva, offset);
 
+	if (!err)
+		err = check_file(fd, offset + size);
 	if (err)
 		return err;
 	/* Map from 0: mmap wants a page-aligned offset, mmap_offset need not be. */

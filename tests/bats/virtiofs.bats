@@ -180,6 +180,23 @@ s.close()' "$sock"
 	[ ! -e "$sock" ]
 }
 
+@test "--fd: serves on an inherited listening socket" {
+	[ -x "$VFSD" ] || skip "fbr-virtiofsd is not built"
+	command -v python3 >/dev/null || skip "no python3"
+	run -0 python3 -c 'import os, socket, subprocess, sys
+path = sys.argv[2]
+l = socket.socket(socket.AF_UNIX)
+l.bind(path)
+l.listen(1)
+p = subprocess.Popen([sys.argv[1], "--fd", str(l.fileno()),
+                      "--shared-dir", sys.argv[3]], pass_fds=[l.fileno()])
+l.close()
+c = socket.socket(socket.AF_UNIX)
+c.connect(path)
+c.close()
+sys.exit(p.wait(timeout=10))' "$VFSD" "$BATS_TEST_TMPDIR/s" "$BATS_TEST_TMPDIR"
+}
+
 @test "SIGTERM while waiting for the front-end removes the socket" {
 	[ -x "$VFSD" ] || skip "fbr-virtiofsd is not built"
 	sock="$BATS_TEST_TMPDIR/s"

@@ -673,6 +673,7 @@ static void test_bad_messages(void)
 	ok(call(VU_SET_FEATURES, &pf, 4, NULL, 0) > 0,
 	   "SET_FEATURES with 4 bytes: nack");
 	ok(get_u64(VU_GET_FEATURES) > 0, "a broken device still answers");
+	is_int(call(VU_RESET_OWNER, NULL, 0, NULL, 0), 0, "RESET_OWNER");
 	is_int(call(VU_RESET_DEVICE, NULL, 0, NULL, 0), 0, "RESET_DEVICE");
 	is_int(call_state(VU_SET_VRING_NUM, 1, 16), 0, "works again after reset");
 	test_bad_kick();

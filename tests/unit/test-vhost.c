@@ -559,6 +559,30 @@ static int64_t map_memory(void)
 	return call(VU_ADD_MEM_REG, &s, sizeof(s), &memfd, 1);
 }
 
+/*
+ * A guest reboot or driver reset: every queue stops, then the rings are
+ * set up afresh and the new driver starts with INIT, which must be
+ * accepted (the FUSE session was reset when the last queue stopped).
+ */
+static void test_restart(void)
+{
+	struct vu_vring_state st = { 0, 0 };
+	int error;
+
+	ok(send_msg(VU_GET_VRING_BASE, 0, &st, sizeof(st), NULL, 0) == 0 &&
+	   recv_reply(VU_GET_VRING_BASE, &st, sizeof(st)) == 0,
+	   "queue 0 stopped too");
+	for (unsigned q = 0; q < NQ; q++) {
+		close(rings[q].kick);
+		close(rings[q].call);
+		ring_layout(q);
+		is_int(setup_queue(q), 0, "queue %u set up again", q);
+	}
+	test_init();
+	lookup("f", 0, &error);
+	is_int(error, 0, "the new session serves");
+}
+
 /* Connect, negotiate, map memory and start every queue. */
 static void bring_up(void)
 {
@@ -594,6 +618,7 @@ static void test_session(void)
 	/* The bad head was never taken: the ring stopped in front of it. */
 	is_int(st.num, (uint16_t)(rings[1].avail_idx - 1),
 	       "GET_VRING_BASE: where the queue stopped");
+	test_restart();
 	{
 		struct vu_mem_single s = { 0 };
 

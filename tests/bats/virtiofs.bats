@@ -133,8 +133,10 @@ show_logs() {
 	trace="$top_builddir/tools/fbr-trace/fbr-trace"
 	[ -s "$BATS_TEST_TMPDIR/vfs.trace" ]
 	if [ -x "$trace" ]; then
-		run -0 "$trace" -c "$BATS_TEST_TMPDIR/vfs.trace"
-		[[ "$output" == *INIT* && "$output" == *WRITE* ]]
+		run -0 "$trace" "$BATS_TEST_TMPDIR/vfs.trace"
+		[[ "$output" == *"INIT("* && "$output" == *"WRITE("* ]]
+		# ...and our replies break none of the protocol's rules.
+		run -0 "$trace" --check "$BATS_TEST_TMPDIR/vfs.trace"
 	fi
 }
 

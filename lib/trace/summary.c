@@ -169,7 +169,8 @@ void fbr_summary_print(struct fbr_summary *s, FILE *out, bool histogram)
 
 		if (!r->calls)
 			continue;
-		qsort(r->lat, r->nlat, sizeof(*r->lat), cmp_u64);
+		if (r->nlat) /* FORGET and the like: calls, no latencies */
+			qsort(r->lat, r->nlat, sizeof(*r->lat), cmp_u64);
 		sorted[n++] = r;
 		total.calls += r->calls;
 		total.errors += r->errors;

@@ -43,7 +43,8 @@ static void request(uint32_t op, uint64_t unique, uint64_t nodeid,
 				    .nodeid = nodeid };
 
 	memcpy(b, &h, sizeof(h));
-	memcpy(b + sizeof(h), arg, len);
+	if (len)
+		memcpy(b + sizeof(h), arg, len);
 	feed(FBR_REC_REQUEST, ts, b, h.len);
 }
 
@@ -55,7 +56,8 @@ static void reply(int32_t error, uint64_t unique, const void *p, size_t len,
 				     .error = error, .unique = unique };
 
 	memcpy(b, &h, sizeof(h));
-	memcpy(b + sizeof(h), p, len);
+	if (len)
+		memcpy(b + sizeof(h), p, len);
 	feed(unique ? FBR_REC_REPLY : FBR_REC_NOTIFY, ts, b, h.len);
 }
 

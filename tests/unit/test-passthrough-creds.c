@@ -97,7 +97,8 @@ static int call(uint32_t opcode, uint64_t nodeid, const struct part *parts,
 		return oh.error;
 	if (oh.len - sizeof(oh) != size)
 		return -1000;
-	memcpy(out, sink.reply + sizeof(oh), size);
+	if (size)
+		memcpy(out, sink.reply + sizeof(oh), size);
 	return 0;
 }
 

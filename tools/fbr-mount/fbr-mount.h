@@ -26,6 +26,8 @@ struct args {
 	unsigned threads;         /* 0: the transport's default */
 	char *stats_file;         /* NULL: stderr, or syslog in the background */
 	char *trace_file;         /* --trace: record the traffic there */
+	char **lists;             /* copies of the -o lists; values point in */
+	size_t nlists;
 	bool no_default_permissions; /* asked for: allow_other leaves it off */
 	struct fbr_mount_opts mnt;
 	struct fbr_pt_opts pt;

@@ -20,5 +20,8 @@ int main(int argc, char **argv)
 	}
 	free(a.stats_file);
 	free(a.trace_file);
+	for (size_t i = 0; i < a.nlists; i++)
+		free(a.lists[i]);
+	free(a.lists);
 	return ret;
 }

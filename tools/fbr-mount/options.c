@@ -272,13 +272,18 @@ static int set_option(struct args *a, char *opt)
 /* The list is kept: option values point into it. */
 static int parse_list(struct args *a, const char *list)
 {
+	char **lists = realloc(a->lists, (a->nlists + 1) * sizeof(*lists));
 	char *copy = strdup(list), *save = NULL;
 	int ret = EXIT_OK;
 
-	if (!copy) {
+	if (lists)
+		a->lists = lists;
+	if (!lists || !copy) {
+		free(copy);
 		errmsg("out of memory");
 		return EXIT_FAIL;
 	}
+	a->lists[a->nlists++] = copy;
 	for (char *o = strtok_r(copy, ",", &save); o && ret == EXIT_OK;
 	     o = strtok_r(NULL, ",", &save))
 		ret = set_option(a, o);

@@ -64,7 +64,7 @@ void daemon_ready(int ready_fd)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-	out_syslog();
+	cli_syslog();
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
 		dup2(null, STDOUT_FILENO);

@@ -1,13 +1,14 @@
 /*
  * fbr-mount: what its parts share.  main.c parses the command line
  * (options.c) and runs the mount (run.c); daemon.c goes to the background,
- * stats.c answers SIGUSR1, output.c is where messages go.
+ * stats.c answers SIGUSR1; messages go through ../common/cli.h.
  */
 #ifndef FBR_MOUNT_H
 #define FBR_MOUNT_H
 
 #include <stdbool.h>
 
+#include "../common/cli.h"
 #include "drivers/passthrough/passthrough.h"
 #include "transports/fusedev/fusedev.h"
 
@@ -48,11 +49,5 @@ struct fbr_driver;
 void stats_report(const struct args *a, const struct fbr_driver *drv,
 		  const struct fbr_fusedev *srv);
 
-/* output.c */
-void out_init(bool debug);
-void out_syslog(void);
-bool out_is_syslog(void);
-void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

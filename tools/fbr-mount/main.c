@@ -12,10 +12,17 @@ int main(int argc, char **argv)
 {
 	struct args a;
 	bool done;
-	int ret = parse_args(argc, argv, &a, &done);
+	int ret;
+
+	cli_init("fbr-mount");
+	ret = parse_args(argc, argv, &a, &done);
 
 	if (ret == EXIT_OK && !done) {
-		out_init(a.debug);
+		const char *env = getenv("FBR_DEBUG");
+
+		/* -d or FBR_DEBUG: library details too; else warnings only. */
+		cli_log_init(a.debug || (env && *env) ? FBR_LOG_DEBUG : FBR_LOG_WARN,
+			     a.debug ? "all" : env);
 		ret = run(&a);
 	}
 	free(a.stats_file);

@@ -72,23 +72,6 @@ static void usage(void)
 	      "For more details see fbr-mount(1).\n", stdout);
 }
 
-/* The daemon leaves its start directory: keep file names absolute. */
-static int abs_path(const char *path, char **out)
-{
-	char cwd[PATH_MAX];
-
-	free(*out);
-	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
-		*out = strdup(path);
-	else if (asprintf(out, "%s/%s", cwd, path) < 0)
-		*out = NULL;
-	if (!*out) {
-		errmsg("out of memory");
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
-}
-
 /* Generic mount flags, by mount(8)'s names. */
 static const struct {
 	const char *name;
@@ -327,26 +310,12 @@ static int parse_one(struct args *a, int c, const char *arg, bool *done)
 		a->pt.killpriv_v2 = true;
 		return EXIT_OK;
 	case OPT_STATS_FILE:
-		return abs_path(arg, &a->stats_file);
+		return cli_abs_path(arg, &a->stats_file) ? EXIT_OK : EXIT_FAIL;
 	case OPT_TRACE:
-		return abs_path(arg, &a->trace_file);
+		return cli_abs_path(arg, &a->trace_file) ? EXIT_OK : EXIT_FAIL;
 	default:
 		return EXIT_USAGE;
 	}
-}
-
-/* getopt's own messages would name argv[0], a path: say it ourselves. */
-static int bad_option(int c, char **argv)
-{
-	const char *arg = argv[optind - 1];
-
-	if (c == ':')
-		usage_error("option '%s' requires an argument", arg);
-	else if (optopt)
-		usage_error("invalid option -- '%c'", optopt);
-	else
-		usage_error("unrecognized option '%s'", arg);
-	return EXIT_USAGE;
 }
 
 static int operands(struct args *a, int argc, char **argv)
@@ -381,7 +350,7 @@ int parse_args(int argc, char **argv, struct args *a, bool *done)
 	opterr = 0;
 	while (ret == EXIT_OK && !*done &&
 	       (c = getopt_long(argc, argv, ":hVfdo:", longopts, NULL)) != -1)
-		ret = c == '?' || c == ':' ? bad_option(c, argv)
+		ret = c == '?' || c == ':' ? cli_bad_option(c, argv)
 					   : parse_one(a, c, optarg, done);
 	if (ret != EXIT_OK || *done)
 		return ret;

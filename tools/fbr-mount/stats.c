@@ -65,7 +65,7 @@ static void emit(const struct args *a, char *text, size_t len)
 			errmsg("cannot open '%s': %m", a->stats_file);
 			return;
 		}
-	} else if (out_is_syslog()) {
+	} else if (cli_is_syslog()) {
 		for (char *line = strtok(text, "\n"); line;
 		     line = strtok(NULL, "\n"))
 			syslog(LOG_INFO, "%s", line);

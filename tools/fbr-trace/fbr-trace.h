@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "../common/cli.h"
 #include "trace/filter.h"
 
 /* The exit codes, as the man page lists them. */
@@ -31,7 +32,5 @@ int parse_args(int argc, char **argv, struct args *a, bool *done);
 int run(const struct args *a);
 
 /* output.c */
-void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

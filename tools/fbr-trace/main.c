@@ -11,8 +11,10 @@ int main(int argc, char **argv)
 {
 	struct args a;
 	bool done;
-	int ret = parse_args(argc, argv, &a, &done);
+	int ret;
 
+	cli_init("fbr-trace");
+	ret = parse_args(argc, argv, &a, &done);
 	if (ret == EXIT_OK && !done)
 		ret = run(&a);
 	return ret;

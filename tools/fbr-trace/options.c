@@ -161,20 +161,6 @@ static int parse_one(struct args *a, int c, char *arg, bool *done)
 	}
 }
 
-/* getopt's own messages would name argv[0], a path: say it ourselves. */
-static int bad_option(int c, char **argv)
-{
-	const char *arg = argv[optind - 1];
-
-	if (c == ':')
-		usage_error("option '%s' requires an argument", arg);
-	else if (optopt)
-		usage_error("invalid option -- '%c'", optopt);
-	else
-		usage_error("unrecognized option '%s'", arg);
-	return EXIT_USAGE;
-}
-
 static int operands(struct args *a, int argc, char **argv)
 {
 	if (argc < 1) {
@@ -198,7 +184,7 @@ int parse_args(int argc, char **argv, struct args *a, bool *done)
 	opterr = 0;
 	while (ret == EXIT_OK && !*done &&
 	       (c = getopt_long(argc, argv, ":hVcxFte:Zn:P:", longopts, NULL)) != -1)
-		ret = c == '?' || c == ':' ? bad_option(c, argv)
+		ret = c == '?' || c == ':' ? cli_bad_option(c, argv)
 					   : parse_one(a, c, optarg, done);
 	if (ret != EXIT_OK || *done)
 		return ret;

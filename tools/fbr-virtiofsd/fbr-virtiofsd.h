@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "../common/cli.h"
 #include "drivers/passthrough/passthrough.h"
 #include "util/log.h"
 
@@ -30,10 +31,8 @@ struct args {
 
 /* options.c: returns EXIT_OK to go on, or the code to exit with. */
 int parse_args(int argc, char **argv, struct args *a, bool *done);
-void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* serve.c */
 int run(const struct args *a);
-void log_init(const struct args *a);
 
 #endif

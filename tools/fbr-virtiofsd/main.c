@@ -10,10 +10,15 @@ int main(int argc, char **argv)
 {
 	struct args a;
 	bool done;
-	int ret = parse_args(argc, argv, &a, &done);
+	int ret;
 
+	cli_init("fbr-virtiofsd");
+	ret = parse_args(argc, argv, &a, &done);
 	if (ret == EXIT_OK && !done) {
-		log_init(&a);
+		const char *env = getenv("FBR_DEBUG");
+
+		cli_log_init(a.log_level, a.log_level == FBR_LOG_DEBUG ?
+			     (env && *env ? env : "all") : NULL);
 		ret = run(&a);
 	}
 	free(a.trace_file);

@@ -72,24 +72,6 @@ static void usage(void)
 	      "For more details see fbr-virtiofsd(1).\n", stdout);
 }
 
-void errmsg(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("fbr-virtiofsd: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-#define usage_error(...) \
-	do { \
-		errmsg(__VA_ARGS__); \
-		fputs("Try 'fbr-virtiofsd --help' for more information.\n", \
-		      stderr); \
-	} while (0)
-
 #define N_ELEM(x) (sizeof(x) / sizeof((x)[0]))
 
 static int bad_value(const char *what, const char *val)
@@ -197,22 +179,6 @@ static int parse_list(struct args *a, char *list)
 	return ret;
 }
 
-static int abs_path(const char *path, char **out)
-{
-	char cwd[PATH_MAX];
-
-	free(*out);
-	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
-		*out = strdup(path);
-	else if (asprintf(out, "%s/%s", cwd, path) < 0)
-		*out = NULL;
-	if (!*out) {
-		errmsg("out of memory");
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
-}
-
 static int parse_flag(struct args *a, int c)
 {
 	switch (c) {
@@ -266,24 +232,10 @@ static int parse_one(struct args *a, int c, char *arg, bool *done)
 	case OPT_LOG_LEVEL:
 		return set_level(a, arg);
 	case OPT_TRACE:
-		return abs_path(arg, &a->trace_file);
+		return (cli_abs_path(arg, &a->trace_file) ? EXIT_OK : EXIT_FAIL);
 	default:
 		return parse_flag(a, c);
 	}
-}
-
-/* getopt's own messages would name argv[0], a path: say it ourselves. */
-static int bad_option(int c, char **argv)
-{
-	const char *arg = argv[optind - 1];
-
-	if (c == ':')
-		usage_error("option '%s' requires an argument", arg);
-	else if (optopt)
-		usage_error("invalid option -- '%c'", optopt);
-	else
-		usage_error("unrecognized option '%s'", arg);
-	return EXIT_USAGE;
 }
 
 /* What must be there unless only the capabilities are asked for. */
@@ -325,7 +277,7 @@ int parse_args(int argc, char **argv, struct args *a, bool *done)
 	while (ret == EXIT_OK && !*done &&
 	       (c = getopt_long(argc, argv, ":hVfdo:", longopts, NULL)) != -1) {
 		if (c == '?' || c == ':')
-			return bad_option(c, argv);
+			return cli_bad_option(c, argv);
 		ret = parse_one(a, c, optarg, done);
 	}
 	if (ret != EXIT_OK || *done)

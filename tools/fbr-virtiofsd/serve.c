@@ -20,25 +20,7 @@
 /* Request queues offered; the front-end starts as many as it was told. */
 #define REQUEST_QUEUES 8
 
-static enum fbr_log_level max_level;
 static const char *volatile listen_path;
-
-static void handler(enum fbr_log_level level, const char *subsys,
-		    const char *msg)
-{
-	if (level <= max_level)
-		fprintf(stderr, "fbr-virtiofsd: %s: %s\n", subsys, msg);
-}
-
-void log_init(const struct args *a)
-{
-	const char *env = getenv("FBR_DEBUG");
-
-	max_level = a->log_level;
-	if (a->log_level == FBR_LOG_DEBUG)
-		fbr_log_set_debug(env && *env ? env : "all");
-	fbr_log_set_handler(handler);
-}
 
 static void on_signal(int sig)
 {

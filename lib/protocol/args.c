@@ -36,18 +36,23 @@ static int take_names(const char **p, size_t *left, unsigned n,
 	return 0;
 }
 
+/*
+ * apart: the bytes the header counts beyond buf, which only a WRITE whose
+ * data the transport kept apart may have, exactly as many as it writes.
+ */
 static int take_tail(const struct fbr_opdesc *d, const char *p, size_t left,
-		     uint32_t opcode, const struct fbr_parse_opts *o,
-		     struct fbr_args *a)
+		     size_t apart, struct fbr_args *a)
 {
 	uint32_t v;
 	uint64_t want;
 
 	if (d->tail == FBR_TAIL_NONE)
-		return left ? -EINVAL : 0;
+		return left || apart ? -EINVAL : 0;
 	memcpy(&v, (const char *)a->in + d->tail_field, sizeof(v));
 	want = d->tail == FBR_TAIL_ARRAY ? (uint64_t)v * d->tail_elem : v;
-	if (opcode == FUSE_WRITE && o->external_data)
+	if (apart && apart != want)
+		return -EINVAL;
+	if (apart)
 		want = 0;
 	if (want != left)
 		return -EINVAL;
@@ -106,7 +111,7 @@ int fbr_args_parse(const void *buf, size_t len, const struct fbr_parse_opts *o,
 	err = take_names(&p, &left, d->nnames, a);
 	if (err)
 		return err;
-	return take_tail(d, p, left, h->opcode, o, a);
+	return take_tail(d, p, left, h->len - len, a);
 }
 
 int fbr_args_supp_group(const struct fbr_args *a, uint32_t *gid)

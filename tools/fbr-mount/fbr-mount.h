@@ -1,14 +1,14 @@
 /*
  * fbr-mount: what its parts share.  main.c parses the command line
  * (options.c) and runs the mount (run.c); daemon.c goes to the background,
- * stats.c answers SIGUSR1; messages go through ../common/cli.h.
+ * stats.c answers SIGUSR1; messages go through ../cli.h.
  */
 #ifndef FBR_MOUNT_H
 #define FBR_MOUNT_H
 
 #include <stdbool.h>
 
-#include "../common/cli.h"
+#include "../cli.h"
 #include "drivers/passthrough/passthrough.h"
 #include "transports/fusedev/fusedev.h"
 

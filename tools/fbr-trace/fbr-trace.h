@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "../common/cli.h"
+#include "../cli.h"
 #include "trace/filter.h"
 
 /* The exit codes, as the man page lists them. */

@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "../common/cli.h"
+#include "../cli.h"
 #include "drivers/passthrough/passthrough.h"
 #include "util/log.h"
 

@@ -22,8 +22,12 @@ struct fbr_trace {
 	pthread_mutex_t lock;
 	unsigned char *buf;
 	size_t used;
+	uint64_t flushed;         /* when the buffer was last written out */
 	int err;
 };
+
+/* A reader following the file (fbr-trace -F) sees records within this. */
+#define FLUSH_NS 1000000000ull
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -96,14 +100,15 @@ fail:
 	return err;
 }
 
-/* Under the lock: make room for len bytes. */
-static void make_room(struct fbr_trace *t, size_t len)
+/* Under the lock: make room for len bytes, or write out a stale buffer. */
+static void make_room(struct fbr_trace *t, size_t len, uint64_t now)
 {
-	if (t->used + len <= BUF_SIZE)
+	if (t->used + len <= BUF_SIZE && now - t->flushed < FLUSH_NS)
 		return;
 	if (!t->err)
 		t->err = write_all(t->fd, t->buf, t->used);
 	t->used = 0;
+	t->flushed = now;
 }
 
 static void put_iov(unsigned char *dst, const struct iovec *iov, int cnt,
@@ -138,7 +143,7 @@ int fbr_trace_write(struct fbr_trace *t, enum fbr_trace_type type,
 	r.ts = clock_ns(CLOCK_MONOTONIC);
 
 	pthread_mutex_lock(&t->lock);
-	make_room(t, r.rec_len);
+	make_room(t, r.rec_len, r.ts);
 	memcpy(t->buf + t->used, &r, sizeof(r));
 	put_iov(t->buf + t->used + sizeof(r), iov, cnt, cap);
 	memset(t->buf + t->used + sizeof(r) + cap, 0, r.rec_len - sizeof(r) - cap);

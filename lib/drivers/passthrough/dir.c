@@ -138,16 +138,5 @@ int pt_releasedir(void *fs, const struct fbr_ctx *c, uint64_t ino,
 int pt_fsyncdir(void *fs, const struct fbr_ctx *c, uint64_t ino,
 		const struct fuse_fsync_in *in)
 {
-	struct pt_handle *h = pt_handle_get(fs, in->fh, true);
-	int err;
-
-	if (!h)
-		return -EBADF;
-	if (in->fsync_flags & FUSE_FSYNC_FDATASYNC)
-		err = fdatasync(h->fd);
-	else
-		err = fsync(h->fd);
-	err = err < 0 ? -errno : 0;
-	pt_handle_put(h);
-	return err;
+	return pt_sync_handle(fs, in, true);
 }

@@ -250,10 +250,10 @@ int pt_release(void *fs, const struct fbr_ctx *c, uint64_t ino,
 	return pt_handle_del(fs, in->fh, false);
 }
 
-int pt_fsync(void *fs, const struct fbr_ctx *c, uint64_t ino,
-	     const struct fuse_fsync_in *in)
+/* FSYNC and FSYNCDIR: the handle's fd, whole or data only. */
+int pt_sync_handle(struct pt_fs *fs, const struct fuse_fsync_in *in, bool dir)
 {
-	struct pt_handle *h = pt_handle_get(fs, in->fh, false);
+	struct pt_handle *h = pt_handle_get(fs, in->fh, dir);
 	int err;
 
 	if (!h)
@@ -265,6 +265,12 @@ int pt_fsync(void *fs, const struct fbr_ctx *c, uint64_t ino,
 	err = err < 0 ? -errno : 0;
 	pt_handle_put(h);
 	return err;
+}
+
+int pt_fsync(void *fs, const struct fbr_ctx *c, uint64_t ino,
+	     const struct fuse_fsync_in *in)
+{
+	return pt_sync_handle(fs, in, false);
 }
 
 int pt_fallocate(void *fs_, const struct fbr_ctx *c, uint64_t ino,

@@ -293,6 +293,7 @@ int pt_flush(void *fs, const struct fbr_ctx *c, uint64_t ino,
 	     const struct fuse_flush_in *in);
 int pt_release(void *fs, const struct fbr_ctx *c, uint64_t ino,
 	       const struct fuse_release_in *in);
+int pt_sync_handle(struct pt_fs *fs, const struct fuse_fsync_in *in, bool dir);
 int pt_fsync(void *fs, const struct fbr_ctx *c, uint64_t ino,
 	     const struct fuse_fsync_in *in);
 int pt_fallocate(void *fs, const struct fbr_ctx *c, uint64_t ino,

@@ -23,6 +23,7 @@
 
 #include "drivers/passthrough/passthrough.h"
 #include "transports/memory.h"
+#include "ptcall.h"
 #include "tap.h"
 
 #define PAYLOAD (1U << 20)
@@ -30,52 +31,16 @@
 static struct fbr_driver drv;
 static struct fbr_session *sess;
 static struct fbr_memsink sink;
-static uint64_t next_unique = 1;
 static char scratch[] = "/tmp/fbr-pt-XXXXXX";
 static int sfd = -1; /* the scratch directory, for checking on the host */
-
-struct reply {
-	int error;         /* 0, a negative errno, or 1: no reply at all */
-	const unsigned char *data;
-	size_t len;
-};
-
-struct part {
-	const void *p;
-	size_t len;
-};
 
 /* Send one request made of its parts; the reply stays valid until the next. */
 static struct reply callv(uint32_t opcode, uint64_t nodeid,
 			  const struct part *parts, int nparts)
 {
-	static unsigned char buf[PAYLOAD + 4096];
-	struct fuse_in_header h = { .opcode = opcode, .unique = next_unique++,
-				    .nodeid = nodeid, .pid = (uint32_t)getpid() };
-	struct fuse_out_header oh;
-	struct reply r = { .error = 1 };
-	size_t len = sizeof(h);
-
-	for (int i = 0; i < nparts; i++) {
-		if (parts[i].len)
-			memcpy(buf + len, parts[i].p, parts[i].len);
-		len += parts[i].len;
-	}
-	h.len = (uint32_t)len;
-	memcpy(buf, &h, sizeof(h));
-	fbr_memsink_clear(&sink);
-	fbr_memory_dispatch(sess, buf, len, &sink);
-	if (!sink.nreplies)
-		return r;
-	memcpy(&oh, sink.reply, sizeof(oh));
-	r.error = oh.error;
-	r.data = sink.reply + sizeof(oh);
-	r.len = oh.len - sizeof(oh);
-	return r;
+	return pt_callv(sess, &sink, opcode, nodeid, parts, nparts);
 }
 
-#define P(x) { &(x), sizeof(x) }
-#define S(s) { (s), strlen(s) + 1 }
 
 static struct reply call1(uint32_t opcode, uint64_t nodeid, const void *in,
 			  size_t size)

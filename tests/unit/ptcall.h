@@ -1,0 +1,33 @@
+/*
+ * Requests to the passthrough driver in unit tests: a request built from
+ * parts, sent through the memory transport, its reply split out.
+ */
+#ifndef FBR_TESTS_PTCALL_H
+#define FBR_TESTS_PTCALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "transports/memory.h"
+
+struct reply {
+	int error;         /* 0, a negative errno, or 1: no reply at all */
+	const unsigned char *data;
+	size_t len;
+};
+
+struct part {
+	const void *p;
+	size_t len;
+};
+
+#define P(x) { &(x), sizeof(x) }
+#define S(s) { (s), strlen(s) + 1 }
+
+/* Send one request; the reply stays valid until the next call on m. */
+struct reply pt_callv(struct fbr_session *s, struct fbr_memsink *m,
+		      uint32_t opcode, uint64_t nodeid,
+		      const struct part *parts, int nparts);
+
+#endif

@@ -96,8 +96,8 @@ EOF
 		"$src" "$mnt" \
 		2>"$BATS_TEST_TMPDIR/stderr" 3>&- &
 	daemon_pid=$!
-	wait_for 5 is_mounted "$mnt"
-	wait_for 5 stat "$mnt/." >/dev/null
+	wait_for 30 is_mounted "$mnt"
+	wait_for 30 stat "$mnt/." >/dev/null
 	run -0 prlimit --pid "$daemon_pid" --nofile --noheadings --output SOFT,HARD
 	[ "$(echo $output)" = "$NOFILE $NOFILE" ]
 	sample_fds 3>&- &
@@ -111,7 +111,7 @@ EOF
 
 	# The kernel holds a nodeid for every file: far more than 512.
 	kill -USR1 "$daemon_pid"
-	wait_for 5 grep -q "requests in flight" "$BATS_TEST_TMPDIR/stderr"
+	wait_for 30 grep -q "requests in flight" "$BATS_TEST_TMPDIR/stderr"
 	inodes=$(sed -n 's/^inodes: //p' "$BATS_TEST_TMPDIR/stderr" | tail -1)
 	echo "# inodes held: $inodes" >&3
 	[ "$inodes" -gt $((NDIRS * NFILES / 2)) ]

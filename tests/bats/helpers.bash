@@ -47,14 +47,14 @@ is_gone() {
 start_daemon() {
 	"$FBR_MOUNT" -f "$@" "$src" "$mnt" 2>"$BATS_TEST_TMPDIR/stderr" 3>&- &
 	daemon_pid=$!
-	wait_for 5 is_mounted "$mnt"
-	wait_for 5 stat "$mnt/." >/dev/null
+	wait_for 30 is_mounted "$mnt"
+	wait_for 30 stat "$mnt/." >/dev/null
 }
 
-# Wait at most 5 s for fbr-mount to end; its exit status in daemon_rc.
+# Wait at most 30 s (a loaded CI machine is slow) for fbr-mount to end; its exit status in daemon_rc.
 wait_daemon() {
 	daemon_rc=
-	wait_for 5 is_gone "$daemon_pid" || return 1
+	wait_for 30 is_gone "$daemon_pid" || return 1
 	daemon_rc=0
 	wait "$daemon_pid" || daemon_rc=$?
 	daemon_pid=

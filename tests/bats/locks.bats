@@ -118,7 +118,7 @@ hold() {
 	local ready="$BATS_TEST_TMPDIR/held.$RANDOM"
 	bg_start /dev/null python3 "$lk" "${5:-hold}" "$1/f" "$2" "$3" "$4" \
 		"$ready"
-	wait_for 5 test -e "$ready"
+	wait_for 30 test -e "$ready"
 }
 
 stop() {
@@ -230,7 +230,7 @@ ex" ]
 		waiters[i]=$bg_pid
 	done
 	for i in 1 2 3 4; do
-		wait_for 5 test -e "$BATS_TEST_TMPDIR/ready$i"
+		wait_for 30 test -e "$BATS_TEST_TMPDIR/ready$i"
 	done
 	sleep 0.3
 	for i in 1 2 3 4; do
@@ -246,7 +246,7 @@ ex" ]
 	[ "$status" -eq 0 ]
 	stop "$holder"
 	for i in 1 2 3 4; do
-		wait_for 5 is_gone "${waiters[i]}"
+		wait_for 30 is_gone "${waiters[i]}"
 		[ "$(cat "$BATS_TEST_TMPDIR/out$i")" = granted ]
 	done
 }
@@ -260,15 +260,15 @@ ex" ]
 	caught=$bg_pid
 	bg_start /dev/null python3 "$lk" wait "$mnt/f" W 0 0 "$BATS_TEST_TMPDIR/r2"
 	killed=$bg_pid
-	wait_for 5 test -e "$BATS_TEST_TMPDIR/r1"
-	wait_for 5 test -e "$BATS_TEST_TMPDIR/r2"
+	wait_for 30 test -e "$BATS_TEST_TMPDIR/r1"
+	wait_for 30 test -e "$BATS_TEST_TMPDIR/r2"
 	sleep 0.3
 
 	kill -USR1 "$caught"
-	wait_for 2 grep -q EINTR "$out"   # answered EINTR, still running
+	wait_for 10 grep -q EINTR "$out"   # answered EINTR, still running
 	kill -0 "$caught"
 	kill -TERM "$killed"
-	wait_for 2 is_gone "$killed"      # a fatal signal: gone at once
+	wait_for 10 is_gone "$killed"      # a fatal signal: gone at once
 
 	stop "$holder"
 	sleep 0.3

@@ -44,7 +44,7 @@ tree_list() {
 	run -0 findmnt -rn -o SOURCE,FSTYPE --mountpoint "$mnt"
 	[ "$output" = "$src fuse.fbr-mount" ]
 	run -0 umount "$mnt"
-	wait_for 5 sh -c "! pgrep -x -f '$FBR_MOUNT $src $mnt' >/dev/null"
+	wait_for 30 sh -c "! pgrep -x -f '$FBR_MOUNT $src $mnt' >/dev/null"
 }
 
 @test "file operations in the mount match the source directory" {
@@ -157,7 +157,7 @@ for i in range(10000):
 	run -0 "$FBR_MOUNT" -o cache=auto "$src" "$mnt"
 	[ "$(cat "$mnt/f")" = two-two ]
 	echo three >"$src/f"
-	wait_for 2 sh -c "[ \"\$(cat '$mnt/f')\" = three ]"
+	wait_for 10 sh -c "[ \"\$(cat '$mnt/f')\" = three ]"
 }
 
 @test "-o ro: writes fail with EROFS" {
@@ -229,7 +229,7 @@ for i in range(10000):
 	start_daemon -o auto_unmount
 	kill -KILL "$daemon_pid"
 	wait_daemon
-	wait_for 5 sh -c "! findmnt -rn --mountpoint '$mnt' >/dev/null"
+	wait_for 30 sh -c "! findmnt -rn --mountpoint '$mnt' >/dev/null"
 }
 
 @test "SIGUSR1 reports inodes, handles, fds and requests in flight" {
@@ -238,7 +238,7 @@ for i in range(10000):
 	start_daemon
 	exec 5<"$mnt/f"
 	kill -USR1 "$daemon_pid"
-	wait_for 5 grep -q "requests in flight" "$BATS_TEST_TMPDIR/stderr"
+	wait_for 30 grep -q "requests in flight" "$BATS_TEST_TMPDIR/stderr"
 	run -0 cat "$BATS_TEST_TMPDIR/stderr"
 	[[ "$output" == *"open handles: 1"* ]]
 	[[ "$output" == *"inodes: "* ]]
@@ -250,7 +250,7 @@ for i in range(10000):
 
 	start_daemon --stats-file="$BATS_TEST_TMPDIR/stats"
 	kill -USR1 "$daemon_pid"
-	wait_for 5 grep -q "requests in flight: 0" "$BATS_TEST_TMPDIR/stats"
+	wait_for 30 grep -q "requests in flight: 0" "$BATS_TEST_TMPDIR/stats"
 	grep -q "^workers: " "$BATS_TEST_TMPDIR/stats"
 }
 
@@ -319,12 +319,12 @@ unmounted" ]
 	[ "$(stat -c %U "$src/g")" = "$TEST_USER" ]
 	run -0 "${as_user[@]}" fusermount3 -u "$mnt"
 	! is_mounted "$mnt"
-	wait_for 5 sh -c "! pgrep -u '$TEST_USER' -x fbr-mount >/dev/null"
+	wait_for 30 sh -c "! pgrep -u '$TEST_USER' -x fbr-mount >/dev/null"
 
 	# fbr-mount's own unmount on SIGTERM goes through fusermount3 too.
 	"${as_user[@]}" "$FBR_MOUNT" -f "$src" "$mnt" 2>"$BATS_TEST_TMPDIR/stderr" 3>&- &
 	daemon_pid=$!
-	wait_for 5 "${as_user[@]}" test -e "$mnt/g"
+	wait_for 30 "${as_user[@]}" test -e "$mnt/g"
 	kill -TERM "$daemon_pid"
 	wait_daemon
 	[ "$daemon_rc" -eq 0 ]

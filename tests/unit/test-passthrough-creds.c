@@ -211,12 +211,15 @@ static bool restored(void)
 	       groups[0] == SRV_GROUP;
 }
 
-static void start(void)
+/* killpriv: FUSE_HANDLE_KILLPRIV_V2, and the pids taken for this host's. */
+static void start(bool killpriv)
 {
 	struct fbr_pt_opts o = { .source = scratch, .cache = FBR_PT_CACHE_AUTO,
-				 .entry_timeout = -1, .attr_timeout = -1 };
+				 .entry_timeout = -1, .attr_timeout = -1,
+				 .killpriv_v2 = killpriv, .host_pids = killpriv };
 	struct fbr_session_opts so = { .max_write = 65536 };
-	uint64_t flags = FUSE_INIT_EXT | FUSE_CREATE_SUPP_GROUP;
+	uint64_t flags = FUSE_INIT_EXT | FUSE_CREATE_SUPP_GROUP |
+			 FUSE_HANDLE_KILLPRIV_V2;
 	struct fuse_init_in in = { .major = FUSE_KERNEL_VERSION, .minor = 45,
 				   .flags = (uint32_t)flags,
 				   .flags2 = (uint32_t)(flags >> 32) };
@@ -340,6 +343,161 @@ static void test_no_server_groups(void)
 	   "the thread is the server again, with no groups");
 }
 
+/* A file on the host, UID's, in group gid, with mode; its nodeid. */
+static uint64_t hostfile(const char *name, gid_t gid, mode_t mode)
+{
+	int fd = openat(sfd, name, O_WRONLY | O_CREAT | O_TRUNC, 0);
+
+	if (fd < 0 || fchown(fd, UID, gid) || fchmod(fd, mode) || close(fd)) {
+		perror(name);
+		exit(99);
+	}
+	as(0, 0, NO_SUPP);
+	return lookup(FUSE_ROOT_ID, name);
+}
+
+static uint64_t open_(uint64_t nodeid, uint32_t flags)
+{
+	struct fuse_open_in in = { .flags = flags };
+	struct fuse_open_out o;
+	struct part p[] = { P(in) };
+
+	return call(FUSE_OPEN, nodeid, p, 1, &o, sizeof(o)) ? 0 : o.fh;
+}
+
+static int write_(uint64_t nodeid, uint64_t fh, uint32_t flags)
+{
+	struct fuse_write_in in = { .fh = fh, .size = 1, .write_flags = flags };
+	struct fuse_write_out o;
+	struct part p[] = { P(in), { "w", 1 } };
+
+	return call(FUSE_WRITE, nodeid, p, 2, &o, sizeof(o));
+}
+
+static int setattr_(uint64_t nodeid, const struct fuse_setattr_in *in)
+{
+	struct fuse_attr_out o;
+	struct part p[] = { { in, sizeof(*in) } };
+
+	return call(FUSE_SETATTR, nodeid, p, 1, &o, sizeof(o));
+}
+
+static int fallocate_(uint64_t nodeid, uint64_t fh)
+{
+	struct fuse_fallocate_in in = { .fh = fh, .length = 4096 };
+	struct part p[] = { P(in) };
+
+	return call(FUSE_FALLOCATE, nodeid, p, 1, NULL, 0);
+}
+
+/* The mode after op by the current caller on a fresh "k" of mode and gid. */
+enum kop { K_WRITE, K_TRUNCATE, K_FALLOCATE, K_CHOWN_NONE, K_OPEN_TRUNC };
+
+static mode_t after(enum kop op, gid_t gid, mode_t mode, int *err)
+{
+	uint32_t uid = as_uid, cgid = as_gid, supp = as_supp;
+	uint64_t ino = hostfile("k", gid, mode), fh = 0;
+	struct fuse_setattr_in sa = { .valid = FATTR_SIZE };
+
+	as(uid, cgid, supp);
+	switch (op) {
+	case K_WRITE:
+		fh = open_(ino, O_WRONLY);
+		*err = write_(ino, fh, 0);
+		break;
+	case K_TRUNCATE:
+		*err = setattr_(ino, &sa);
+		break;
+	case K_FALLOCATE:
+		fh = open_(ino, O_WRONLY);
+		*err = fallocate_(ino, fh);
+		break;
+	case K_CHOWN_NONE:
+		sa.valid = 0;
+		*err = setattr_(ino, &sa);
+		break;
+	case K_OPEN_TRUNC:
+		fh = open_(ino, O_WRONLY | O_TRUNC);
+		*err = fh ? 0 : -1;
+		break;
+	}
+	if (fh)
+		release(ino, fh);
+	return mode_of("k") & 07777;
+}
+
+/*
+ * Acting for callers, the server clears set-id bits by the native rule,
+ * which the kernel applies by the mode alone: the setgid bit of a file
+ * without group-execute goes when the caller is not in its group.
+ */
+static void test_setid_kill(void)
+{
+	static const struct {
+		enum kop op;
+		const char *what;
+	} ops[] = {
+		{ K_WRITE, "write" }, { K_TRUNCATE, "truncate" },
+		{ K_FALLOCATE, "fallocate" }, { K_OPEN_TRUNC, "open O_TRUNC" },
+		{ K_CHOWN_NONE, "chown -1:-1 by the owner" },
+	};
+	int err;
+
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		as(UID, GID, NO_SUPP);
+		is_int(after(ops[i].op, GROUP, 02745, &err), 0745,
+		       "%s, caller not in the group: setgid cleared", ops[i].what);
+		is_int(err, 0, "%s: done", ops[i].what);
+		is_int(after(ops[i].op, GROUP, 06775, &err), 0775,
+		       "%s: setuid and setgid with group-execute cleared",
+		       ops[i].what);
+		as(UID, GROUP, NO_SUPP);
+		is_int(after(ops[i].op, GROUP, 02745, &err), 02745,
+		       "%s, caller in the group: setgid kept", ops[i].what);
+		as(0, 0, NO_SUPP);
+		is_int(after(ops[i].op, GROUP, 06745, &err),
+		       ops[i].op == K_CHOWN_NONE ? 02745 : 06745,
+		       "%s by root: kept (setuid not, by chown)", ops[i].what);
+	}
+	as(UID + 1, GID, NO_SUPP);
+	is_int(after(K_CHOWN_NONE, GROUP, 02745, &err), 02745,
+	       "chown -1:-1 by another: taken for a write's drop, nothing done");
+	is_int(err, 0, "and allowed");
+	ok(restored(), "the thread is the server again");
+}
+
+/*
+ * Under KILLPRIV_V2, with the request's pid this process: its groups and
+ * capabilities from /proc count, save CAP_FSETID when the kernel flags the
+ * request (having found the caller without it).
+ */
+static void test_setid_kill_v2(void)
+{
+	uint64_t ino, fh;
+
+	ok(granted & FUSE_HANDLE_KILLPRIV_V2, "KILLPRIV_V2 granted");
+	as(UID, GID, NO_SUPP);
+	ino = hostfile("k", SRV_GROUP, 02745);
+	fh = open_(ino, O_WRONLY);
+	is_int(write_(ino, fh, 0), 0, "an unflagged write");
+	is_int(mode_of("k") & 07777, 02745, "keeps the setgid bit");
+	is_int(write_(ino, fh, FUSE_WRITE_KILL_SUIDGID), 0, "a flagged write");
+	is_int(mode_of("k") & 07777, 02745,
+	       "keeps it: a supplementary group of the caller's is the file's");
+	release(ino, fh);
+	ino = hostfile("k", GROUP, 02745);
+	fh = open_(ino, O_WRONLY);
+	is_int(write_(ino, fh, FUSE_WRITE_KILL_SUIDGID), 0, "a flagged write");
+	is_int(mode_of("k") & 07777, 0745, "clears it: not in the group");
+	release(ino, fh);
+	ino = hostfile("k", GROUP, 02745);
+	fh = open_(ino, O_WRONLY);
+	is_int(fallocate_(ino, fh), 0, "fallocate (never flagged)");
+	is_int(mode_of("k") & 07777, 02745,
+	       "keeps it: the caller holds CAP_FSETID by /proc");
+	release(ino, fh);
+}
+
 static int rm(const char *path, const struct stat *st, int type,
 	      struct FTW *ftw)
 {
@@ -357,18 +515,23 @@ int main(void)
 		perror(scratch);
 		return 99;
 	}
-	start();
+	start(false);
 	test_init();
 	test_owner();
 	test_access();
 	test_setgid();
+	test_setid_kill();
+	fbr_session_free(sess);
+	fbr_passthrough_free(&drv);
+	start(true);
+	test_setid_kill_v2();
 	fbr_session_free(sess);
 	fbr_passthrough_free(&drv);
 	if (setgroups(0, NULL)) {
 		perror("setgroups");
 		return 99;
 	}
-	start();
+	start(false);
 	test_no_server_groups();
 	fbr_session_free(sess);
 	fbr_passthrough_free(&drv);

@@ -344,7 +344,7 @@ int parse_args(int argc, char **argv, struct args *a, bool *done)
 	*a = (struct args){
 		.mnt = { .subtype = "fbr-mount" },
 		.pt = { .cache = FBR_PT_CACHE_AUTO, .entry_timeout = -1,
-			.attr_timeout = -1 },
+			.attr_timeout = -1, .host_pids = true },
 	};
 	*done = false;
 	opterr = 0;

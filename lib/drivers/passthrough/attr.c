@@ -59,31 +59,12 @@ void pt_fill_entry(struct pt_fs *fs, const struct pt_inode *in,
 	pt_fill_attr(st, in->ino, &e->attr);
 }
 
-static int chmod_fd(int procfd, int fd, mode_t mode)
+int pt_chmod(struct pt_fs *fs, int fd, mode_t mode)
 {
 	char name[PT_FDNAME_MAX];
 
 	pt_fdname(fd, name);
-	return fchmodat(procfd, name, mode, 0) < 0 ? -errno : 0;
-}
-
-/* HANDLE_KILLPRIV_V2: the server drops set-id bits, as a write would. */
-int pt_kill_suidgid(struct pt_fs *fs, int fd)
-{
-	struct statx st;
-	mode_t mode;
-	int err = pt_statx(fd, STATX_MODE, 0, &st);
-
-	if (err)
-		return err;
-	mode = st.stx_mode & 07777;
-	if (!S_ISREG(st.stx_mode) ||
-	    !((mode & S_ISUID) || (mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)))
-		return 0;
-	mode &= ~S_ISUID;
-	if (mode & S_IXGRP)
-		mode &= ~S_ISGID;
-	return chmod_fd(fs->procfd, fd, mode);
+	return fchmodat(fs->procfd, name, mode, 0) < 0 ? -errno : 0;
 }
 
 int pt_getattr(void *fs_, const struct fbr_ctx *c, uint64_t ino,
@@ -106,8 +87,9 @@ int pt_getattr(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	return err;
 }
 
-static int set_size(struct pt_fs *fs, struct pt_inode *inode,
-		    struct pt_handle *h, const struct fuse_setattr_in *in)
+static int set_size(struct pt_fs *fs, const struct fbr_ctx *c,
+		    struct pt_inode *inode, struct pt_handle *h,
+		    const struct fuse_setattr_in *in)
 {
 	int fd = h ? h->fd : pt_reopen(fs, inode, O_WRONLY);
 	int err = 0;
@@ -116,8 +98,8 @@ static int set_size(struct pt_fs *fs, struct pt_inode *inode,
 		return fd;
 	if (ftruncate(fd, (off_t)in->size) < 0)
 		err = -errno;
-	else if (fs->killpriv && (in->valid & FATTR_KILL_SUIDGID))
-		err = pt_kill_suidgid(fs, fd);
+	else if (pt_kills(fs, in->valid & FATTR_KILL_SUIDGID))
+		err = pt_kill_suidgid(fs, c, fd, in->valid & FATTR_KILL_SUIDGID);
 	if (!h)
 		close(fd);
 	return err;
@@ -150,26 +132,45 @@ static int set_times(struct pt_fs *fs, int fd, const struct fuse_setattr_in *in)
 #define ANY_ATTR (FATTR_MODE | FATTR_UID | FATTR_GID | FATTR_SIZE | \
 		  FATTR_ATIME | FATTR_MTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW)
 
-static int set_attrs(struct pt_fs *fs, struct pt_inode *inode,
-		     struct pt_handle *h, const struct fuse_setattr_in *in)
+/*
+ * chown(f, -1, -1) arrives as a SETATTR that sets nothing, yet it still
+ * changes ctime natively: the same fchownat does that here.  The set-id
+ * bits a chown clears natively are cleared too (see killpriv.c).
+ */
+static int set_owner(struct pt_fs *fs, const struct fbr_ctx *c, int fd,
+		     const struct fuse_setattr_in *in)
+{
+	uint32_t uid = (in->valid & FATTR_UID) ? in->uid : (uint32_t)-1;
+	uint32_t gid = (in->valid & FATTR_GID) ? in->gid : (uint32_t)-1;
+	mode_t mode = (mode_t)-1;
+	int err = 0;
+
+	if (pt_kills(fs, true))
+		err = pt_chown_kill(fs, c, fd, gid, !(in->valid & ANY_ATTR),
+				    &mode);
+	if (err)
+		return err > 0 ? 0 : err;
+	if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		err = -errno;
+	if (!err && mode != (mode_t)-1)
+		err = pt_chmod(fs, fd, mode);
+	return err;
+}
+
+static int set_attrs(struct pt_fs *fs, const struct fbr_ctx *c,
+		     struct pt_inode *inode, struct pt_handle *h,
+		     const struct fuse_setattr_in *in)
 {
 	int fd = h ? h->fd : pt_inode_fd(inode);
 	uint32_t v = in->valid;
 	int err = 0;
 
-	/*
-	 * chown(f, -1, -1) arrives as a SETATTR that sets nothing, yet it
-	 * still changes ctime natively: the same fchownat does that here.
-	 */
-	if (((v & (FATTR_UID | FATTR_GID)) || !(v & ANY_ATTR)) &&
-	    fchownat(fd, "", (v & FATTR_UID) ? in->uid : (uid_t)-1,
-		     (v & FATTR_GID) ? in->gid : (gid_t)-1,
-		     AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	if (v & FATTR_MODE)
-		err = chmod_fd(fs->procfd, fd, in->mode & 07777);
+	if ((v & (FATTR_UID | FATTR_GID)) || !(v & ANY_ATTR))
+		err = set_owner(fs, c, fd, in);
+	if (!err && (v & FATTR_MODE))
+		err = pt_chmod(fs, fd, in->mode & 07777);
 	if (!err && (v & FATTR_SIZE))
-		err = set_size(fs, inode, h, in);
+		err = set_size(fs, c, inode, h, in);
 	if (!err && (v & (FATTR_ATIME | FATTR_MTIME |
 			  FATTR_ATIME_NOW | FATTR_MTIME_NOW)))
 		err = set_times(fs, fd, in);
@@ -193,7 +194,7 @@ int pt_setattr(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 		err = -EBADF;
 		goto out_put_inode;
 	}
-	err = set_attrs(fs, inode, h, in);
+	err = set_attrs(fs, c, inode, h, in);
 	pt_handle_put(h);
 	if (!err)
 		err = pt_getattr(fs, c, ino, NULL, out);

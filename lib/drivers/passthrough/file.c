@@ -56,17 +56,17 @@ static int check_writable(const struct pt_fs *fs, uint32_t kflags)
 	return 0;
 }
 
-/* HANDLE_KILLPRIV_V2: an open that truncates drops set-id bits.  Returns
-   fd, or closes it and returns the error. */
-static int kill_on_trunc(struct pt_fs *fs, int fd, uint32_t flags,
-			 uint32_t open_flags)
+/* An open that truncates drops set-id bits.  Returns fd, or closes it and
+   returns the error. */
+static int kill_on_trunc(struct pt_fs *fs, const struct fbr_ctx *c, int fd,
+			 uint32_t flags, uint32_t open_flags)
 {
+	bool flagged = open_flags & FUSE_OPEN_KILL_SUIDGID;
 	int err;
 
-	if (!fs->killpriv || !(flags & O_TRUNC) ||
-	    !(open_flags & FUSE_OPEN_KILL_SUIDGID))
+	if (!(flags & O_TRUNC) || !pt_kills(fs, flagged))
 		return fd;
-	err = pt_kill_suidgid(fs, fd);
+	err = pt_kill_suidgid(fs, c, fd, flagged);
 	if (!err)
 		return fd;
 	close(fd);
@@ -87,7 +87,7 @@ int pt_open(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 		return -ESTALE;
 	fd = pt_reopen(fs, inode, open_flags(fs, in->flags));
 	if (fd >= 0)
-		fd = kill_on_trunc(fs, fd, in->flags, in->open_flags);
+		fd = kill_on_trunc(fs, c, fd, in->flags, in->open_flags);
 	if (fd < 0) {
 		pt_inode_put(inode);
 		return fd;
@@ -168,7 +168,7 @@ static int create_common(struct pt_fs *fs, const struct fbr_ctx *c,
 	pt_inode_put(dir);
 	if (fd < 0)
 		return fd;
-	fd = kill_on_trunc(fs, fd, in->flags, in->open_flags);
+	fd = kill_on_trunc(fs, c, fd, in->flags, in->open_flags);
 	return fd < 0 ? fd : opened(fs, fd, e, o);
 }
 
@@ -216,8 +216,9 @@ int pt_write(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	h = pt_handle_get(fs, in->fh, false);
 	if (!h)
 		return -EBADF;
-	if (fs->killpriv && (in->write_flags & FUSE_WRITE_KILL_SUIDGID))
-		err = pt_kill_suidgid(fs, h->fd);
+	if (pt_kills(fs, in->write_flags & FUSE_WRITE_KILL_SUIDGID))
+		err = pt_kill_suidgid(fs, c, h->fd,
+				      in->write_flags & FUSE_WRITE_KILL_SUIDGID);
 	if (!err) {
 		n = pwritev(h->fd, src, srccnt, (off_t)in->offset);
 		err = n < 0 ? -errno : (int)n;
@@ -287,6 +288,8 @@ int pt_fallocate(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	if (fallocate(h->fd, (int)in->mode, (off_t)in->offset,
 		      (off_t)in->length) < 0)
 		err = -errno;
+	else if (pt_kills(fs, true)) /* the kernel flags no FALLOCATE */
+		err = pt_kill_suidgid(fs, c, h->fd, false);
 	pt_handle_put(h);
 	return err;
 }
@@ -325,7 +328,9 @@ int pt_copy_file_range(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	else if ((n = copy_file_range(hin->fd, &off_in, hout->fd, &off_out,
 				      (size_t)in->len, (unsigned)in->flags)) < 0)
 		err = -errno;
-	else
+	else if (n > 0 && pt_kills(fs, true)) /* nor COPY_FILE_RANGE */
+		err = pt_kill_suidgid(fs, c, hout->fd, false);
+	if (!err)
 		*copied = (uint64_t)n;
 	pt_handle_put(hout);
 	pt_handle_put(hin);

@@ -25,6 +25,7 @@ struct fbr_pt_opts {
 	bool xattr;                /* serve extended attributes */
 	bool readonly;
 	bool killpriv_v2;          /* FUSE_HANDLE_KILLPRIV_V2 */
+	bool host_pids;            /* request pids are this host's processes */
 };
 
 struct fbr_pt_stats {

@@ -198,7 +198,17 @@ int pt_statx(int fd, unsigned mask, int flags, struct statx *st);
 void pt_fill_attr(const struct statx *st, uint64_t ino, struct fuse_attr *a);
 void pt_fill_entry(struct pt_fs *fs, const struct pt_inode *in,
 		   const struct statx *st, struct fuse_entry_out *e);
-int pt_kill_suidgid(struct pt_fs *fs, int fd);
+int pt_chmod(struct pt_fs *fs, int fd, mode_t mode);
+
+/* killpriv.c: set-id bits cleared by the server. */
+bool pt_kills(const struct pt_fs *fs, bool flagged);
+/* flagged: the kernel asked for it, having found the caller unprivileged. */
+int pt_kill_suidgid(struct pt_fs *fs, const struct fbr_ctx *c, int fd,
+		    bool flagged);
+/* Before a chown (any: one that sets nothing): *mode is what to set
+   after it, or (mode_t)-1; 1 when the chown must be left out. */
+int pt_chown_kill(struct pt_fs *fs, const struct fbr_ctx *c, int fd,
+		  uint32_t new_gid, bool any, mode_t *mode);
 
 /* entry.c: names. */
 bool pt_is_dot(const char *name);

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "fbr-mount.h"
+#include "../mountopts.h"
 
 enum {
 	OPT_CACHE = 256, OPT_THREADS, OPT_ENTRY_TIMEOUT, OPT_ATTR_TIMEOUT,
@@ -61,40 +61,14 @@ static void usage(void)
 	      " -h, --help                display this help\n"
 	      " -V, --version             display version\n"
 	      "\n"
-	      "Mount options: ro, rw, nosuid, suid, nodev, dev, noexec, exec,\n"
-	      " noatime, atime, nodiratime, diratime, relatime, norelatime,\n"
-	      " strictatime, lazytime, sync, async, dirsync, allow_other (implies\n"
-	      " default_permissions), default_permissions, no_default_permissions,\n"
-	      " auto_unmount, fsname=, subtype=, max_read=,\n"
+	      "Mount options:\n"
+	      MOUNTOPTS_HELP
+	      " (allow_other implies default_permissions), no_default_permissions,\n"
 	      " and cache=, entry_timeout=, attr_timeout=, writeback, xattr,\n"
 	      " killpriv_v2, threads= as above.\n"
 	      "\n"
 	      "For more details see fbr-mount(1).\n", stdout);
 }
-
-/* Generic mount flags, by mount(8)'s names. */
-static const struct {
-	const char *name;
-	unsigned long set, clear;
-} flag_opts[] = {
-	{ "ro", MS_RDONLY, 0 },             { "rw", 0, MS_RDONLY },
-	{ "nosuid", MS_NOSUID, 0 },         { "suid", 0, MS_NOSUID },
-	{ "nodev", MS_NODEV, 0 },           { "dev", 0, MS_NODEV },
-	{ "noexec", MS_NOEXEC, 0 },         { "exec", 0, MS_NOEXEC },
-	{ "sync", MS_SYNCHRONOUS, 0 },      { "async", 0, MS_SYNCHRONOUS },
-	{ "dirsync", MS_DIRSYNC, 0 },
-	{ "noatime", MS_NOATIME, 0 },       { "atime", 0, MS_NOATIME },
-	{ "nodiratime", MS_NODIRATIME, 0 }, { "diratime", 0, MS_NODIRATIME },
-	{ "relatime", MS_RELATIME, 0 },     { "norelatime", 0, MS_RELATIME },
-	{ "strictatime", MS_STRICTATIME, 0 },
-	{ "lazytime", MS_LAZYTIME, 0 },     { "nolazytime", 0, MS_LAZYTIME },
-};
-
-/* Options for mount(8) and fstab, not for the filesystem. */
-static const char *const ignored_opts[] = {
-	"defaults", "auto", "noauto", "user", "nouser", "users", "owner",
-	"group", "_netdev", "nofail", "loud", "silent",
-};
 
 static const char *const cache_names[] = {
 	[FBR_PT_CACHE_NEVER] = "never",
@@ -149,39 +123,14 @@ static int set_timeout(const char *what, const char *val, double *out)
 	return EXIT_OK;
 }
 
-static bool set_flag(struct args *a, const char *opt)
-{
-	for (size_t i = 0; i < N_ELEM(flag_opts); i++) {
-		if (!strcmp(opt, flag_opts[i].name)) {
-			a->mnt.flags |= flag_opts[i].set;
-			a->mnt.flags &= ~flag_opts[i].clear;
-			return true;
-		}
-	}
-	return false;
-}
-
-static bool ignored(const char *opt)
-{
-	for (size_t i = 0; i < N_ELEM(ignored_opts); i++)
-		if (!strcmp(opt, ignored_opts[i]))
-			return true;
-	return !strncmp(opt, "x-", 2) || !strncmp(opt, "comment=", 8);
-}
-
 /* key=value options; *known false if key is not one. */
 static int set_keyed(struct args *a, const char *key, const char *val,
 		     bool *known)
 {
-	unsigned max_read;
 	int ret = EXIT_OK;
 
 	*known = true;
-	if (!strcmp(key, "fsname"))
-		a->mnt.fsname = val;
-	else if (!strcmp(key, "subtype"))
-		a->mnt.subtype = val;
-	else if (!strcmp(key, "cache"))
+	if (!strcmp(key, "cache"))
 		ret = set_cache(a, val);
 	else if (!strcmp(key, "entry_timeout"))
 		ret = set_timeout("entry timeout", val, &a->pt.entry_timeout);
@@ -189,10 +138,7 @@ static int set_keyed(struct args *a, const char *key, const char *val,
 		ret = set_timeout("attribute timeout", val, &a->pt.attr_timeout);
 	else if (!strcmp(key, "threads"))
 		ret = set_uint("thread count", val, 64, &a->threads);
-	else if (!strcmp(key, "max_read")) {
-		ret = set_uint("max_read", val, UINT_MAX, &max_read);
-		a->mnt.max_read = max_read;
-	} else
+	else
 		*known = false;
 	return ret;
 }
@@ -216,10 +162,6 @@ static bool set_perm_checks(struct args *a, const char *opt)
 /* On/off options: the flag each one turns on, or NULL. */
 static bool *switch_field(struct args *a, const char *opt)
 {
-	if (!strcmp(opt, "allow_other"))
-		return &a->mnt.allow_other;
-	if (!strcmp(opt, "auto_unmount"))
-		return &a->mnt.auto_unmount;
 	if (!strcmp(opt, "writeback"))
 		return &a->pt.writeback;
 	if (!strcmp(opt, "xattr"))
@@ -238,9 +180,11 @@ static int set_option(struct args *a, char *opt)
 
 	if (sw)
 		*sw = true;
-	if (!*opt || sw || set_perm_checks(a, opt) || set_flag(a, opt) ||
-	    ignored(opt))
+	if (!*opt || sw || set_perm_checks(a, opt))
 		return EXIT_OK;
+	ret = mountopt_set(&a->mnt, opt);
+	if (ret)
+		return ret > 0 ? EXIT_OK : EXIT_USAGE;
 	if (eq) {
 		*eq = '\0';
 		ret = set_keyed(a, opt, eq + 1, &known);

@@ -20,7 +20,7 @@
 #define MAX_DEPTH 256        /* a longer parent chain is a loop */
 
 struct pending {
-	struct fbr_msg msg;
+	struct fbr_recmsg msg;
 	struct fbr_args args;
 	int parse_err;
 	unsigned char *buf;  /* owned by the slot, reused */
@@ -86,7 +86,7 @@ uint64_t fbr_decoder_init_flags(const struct fbr_decoder *d)
 	return d->init_flags;
 }
 
-static void msg_of(struct fbr_msg *m, const struct fbr_trace_rec *rec,
+static void msg_of(struct fbr_recmsg *m, const struct fbr_trace_rec *rec,
 		   const unsigned char *p)
 {
 	m->p = p;
@@ -105,7 +105,7 @@ static const char *op_name(uint32_t opcode)
 }
 
 /* Split a request into header and arguments; a cut one may not parse. */
-static int parse_req(const struct fbr_decoder *d, const struct fbr_msg *m,
+static int parse_req(const struct fbr_decoder *d, const struct fbr_recmsg *m,
 		     struct fuse_in_header *in, struct fbr_args *a)
 {
 	memset(in, 0, sizeof(*in));
@@ -159,7 +159,7 @@ static void release_slot(struct fbr_decoder *d, uint64_t i)
 }
 
 static void emit_alone(struct fbr_decoder *d, enum fbr_event_kind kind,
-		       const struct fbr_msg *req, const struct fbr_args *a,
+		       const struct fbr_recmsg *req, const struct fbr_args *a,
 		       int parse_err)
 {
 	struct fbr_event ev = { .kind = kind, .req = *req,
@@ -177,7 +177,7 @@ static int on_request(struct fbr_decoder *d, const struct fbr_trace_rec *rec)
 {
 	const struct fbr_opdesc *od;
 	struct fuse_in_header in;
-	struct fbr_msg m;
+	struct fbr_recmsg m;
 	struct pending *p;
 	uint64_t old;
 	long i;

@@ -27,7 +27,7 @@ enum fbr_event_kind {
 };
 
 /* One side of an event: the message bytes as recorded. */
-struct fbr_msg {
+struct fbr_recmsg {
 	const unsigned char *p; /* caplen bytes, NULL when absent */
 	uint32_t caplen, origlen;
 	uint64_t ts;
@@ -37,7 +37,7 @@ struct fbr_msg {
 
 struct fbr_event {
 	enum fbr_event_kind kind;
-	struct fbr_msg req, rep;
+	struct fbr_recmsg req, rep;
 	struct fuse_in_header in;   /* zeros without a request */
 	struct fuse_out_header out; /* zeros without a reply */
 	const struct fbr_args *args; /* the request's, NULL if unparsable */

@@ -84,7 +84,7 @@ static void slice_args(struct fbr_perfetto *p, const struct fbr_decoder *d,
 void fbr_perfetto_event(struct fbr_perfetto *p, const struct fbr_decoder *d,
 			const struct fbr_event *ev)
 {
-	const struct fbr_msg *m = ev->req.p ? &ev->req : &ev->rep;
+	const struct fbr_recmsg *m = ev->req.p ? &ev->req : &ev->rep;
 	uint64_t ts = m->ts > p->start_clock ? m->ts - p->start_clock : 0;
 
 	name_thread(p, m->thread);

@@ -63,7 +63,7 @@ static void time_field(struct fbr_emit *e, const char *name, uint64_t ns)
 
 /* "time", "thread", "unique": where every line starts. */
 static void prefix(struct fbr_emit *e, const struct fbr_event *ev,
-		   const struct fbr_msg *m, const struct fbr_render_opts *o)
+		   const struct fbr_recmsg *m, const struct fbr_render_opts *o)
 {
 	bool unique = ev->kind != FBR_EV_NOTIFY;
 	uint64_t u = ev->req.p ? ev->in.unique : ev->out.unique;

@@ -1,7 +1,7 @@
 /*
  * fbr-trace: what its parts share.  main.c parses the command line
- * (options.c) and runs the decoding (run.c); output.c is where messages
- * go.  The decoding itself is lib/trace/.
+ * (options.c) and runs the decoding (run.c), or hands it to a subcommand:
+ * record (record.c, with relay.c).  The decoding itself is lib/trace/.
  */
 #ifndef FBR_TRACE_TOOL_H
 #define FBR_TRACE_TOOL_H
@@ -31,6 +31,7 @@ int parse_args(int argc, char **argv, struct args *a, bool *done);
 /* run.c: decode a->file as asked; an exit code. */
 int run(const struct args *a);
 
-/* output.c */
+/* record.c: `fbr-trace record ...` (argv[0] is "record"); an exit code. */
+int record_main(int argc, char **argv);
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * fbr-trace's command line.  One operand, the trace file; the options
  * choose the output (lines, JSON, -c, --check, --perfetto) and which
- * events it shows.  The first operand is kept free of other meanings so
- * that subcommands can be added in front of it later.
+ * events it shows.  A first argument "record" is a subcommand instead
+ * (record.c parses its own).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -41,9 +41,11 @@ static const struct option longopts[] = {
 static void usage(void)
 {
 	fputs("Usage: fbr-trace [options] <file>\n"
+	      "       fbr-trace record -o <file> [options] [--] <command>...\n"
 	      "\n"
 	      "Decode a trace of FUSE messages, as fbr-mount --trace records it:\n"
 	      "one line per request and its reply, with the time it took.\n"
+	      "Or record a libfuse server: see fbr-trace record --help.\n"
 	      "\n"
 	      "Output:\n"
 	      "     --json                one JSON object per line\n"

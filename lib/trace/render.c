@@ -85,10 +85,14 @@ static void prefix(struct fbr_emit *e, const struct fbr_event *ev,
 	}
 }
 
-/* Why a request's arguments cannot be shown, as fields. */
+/* Why a request's arguments cannot be shown, as fields.  A header alone
+   (what kernel tracepoints give) shows the length it counts. */
 static void unparsed(struct fbr_emit *e, const struct fbr_event *ev)
 {
-	if (ev->parse_err == -EMSGSIZE) {
+	if (ev->req.caplen == sizeof(struct fuse_in_header) &&
+	    ev->req.origlen > ev->req.caplen) {
+		fbr_emit_u64(e, "length", ev->req.origlen);
+	} else if (ev->parse_err == -EMSGSIZE) {
 		fbr_emit_u64(e, "captured", ev->req.caplen);
 		fbr_emit_u64(e, "length", ev->req.origlen);
 	} else if (ev->parse_err == -ENOSYS) {
@@ -153,6 +157,10 @@ static void reply_fields(struct fbr_emit *e, const struct fbr_event *ev)
 	const unsigned char *p = ev->rep.p + OUT_HDR;
 	size_t len = ev->rep.caplen - OUT_HDR;
 
+	if (!len && ev->rep.origlen > OUT_HDR) { /* a header alone */
+		fbr_emit_u64(e, "length", ev->rep.origlen);
+		return;
+	}
 	if (ev->kind == FBR_EV_NOTIFY)
 		fbr_describe_notify(e, ev->out.error, p, len);
 	else if (ev->kind != FBR_EV_ORPHAN && !ev->out.error)

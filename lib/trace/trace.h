@@ -21,6 +21,14 @@ int fbr_trace_create(const char *path, enum fbr_trace_transport transport,
 /* Record one message given as iov (total bytes in all).  0 or -errno. */
 int fbr_trace_write(struct fbr_trace *t, enum fbr_trace_type type,
 		    uint32_t thread, const struct iovec *iov, int cnt);
+/*
+ * Record the first caplen bytes of a message origlen long, stamped ts (the
+ * record clock, ns) rather than now: what kernel tracepoints give, the
+ * header alone, after the fact.  0 or -EINVAL.
+ */
+int fbr_trace_write_part(struct fbr_trace *t, enum fbr_trace_type type,
+			 uint32_t thread, uint64_t ts, const void *data,
+			 uint32_t caplen, uint32_t origlen);
 /* Flush and close; returns the first write error seen, if any. */
 int fbr_trace_close(struct fbr_trace *t);
 

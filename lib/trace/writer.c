@@ -123,10 +123,28 @@ static void put_iov(unsigned char *dst, const struct iovec *iov, int cnt,
 	}
 }
 
+/* Append record r and its cap bytes from iov. */
+static void append(struct fbr_trace *t, struct fbr_trace_record *r,
+		   const struct iovec *iov, int cnt, size_t cap)
+{
+	r->caplen = (uint32_t)cap;
+	r->flags = cap < r->origlen ? FBR_REC_TRUNCATED : 0;
+	r->rec_len = (uint32_t)((sizeof(*r) + cap + 7) & ~(size_t)7);
+	pthread_mutex_lock(&t->lock);
+	make_room(t, r->rec_len, clock_ns(CLOCK_MONOTONIC));
+	memcpy(t->buf + t->used, r, sizeof(*r));
+	put_iov(t->buf + t->used + sizeof(*r), iov, cnt, cap);
+	memset(t->buf + t->used + sizeof(*r) + cap, 0,
+	       r->rec_len - sizeof(*r) - cap);
+	t->used += r->rec_len;
+	pthread_mutex_unlock(&t->lock);
+}
+
 int fbr_trace_write(struct fbr_trace *t, enum fbr_trace_type type,
 		    uint32_t thread, const struct iovec *iov, int cnt)
 {
-	struct fbr_trace_record r = { .type = (uint16_t)type, .thread = thread };
+	struct fbr_trace_record r = { .type = (uint16_t)type, .thread = thread,
+				      .ts = clock_ns(CLOCK_MONOTONIC) };
 	size_t total = 0, cap;
 
 	for (int i = 0; i < cnt; i++)
@@ -136,19 +154,22 @@ int fbr_trace_write(struct fbr_trace *t, enum fbr_trace_type type,
 		cap = t->snaplen;
 	if (cap > FBR_TRACE_MAX_RECORD - sizeof(r))
 		cap = FBR_TRACE_MAX_RECORD - sizeof(r);
-	r.caplen = (uint32_t)cap;
 	r.origlen = (uint32_t)total;
-	r.flags = cap < total ? FBR_REC_TRUNCATED : 0;
-	r.rec_len = (uint32_t)((sizeof(r) + cap + 7) & ~(size_t)7);
-	r.ts = clock_ns(CLOCK_MONOTONIC);
+	append(t, &r, iov, cnt, cap);
+	return 0;
+}
 
-	pthread_mutex_lock(&t->lock);
-	make_room(t, r.rec_len, r.ts);
-	memcpy(t->buf + t->used, &r, sizeof(r));
-	put_iov(t->buf + t->used + sizeof(r), iov, cnt, cap);
-	memset(t->buf + t->used + sizeof(r) + cap, 0, r.rec_len - sizeof(r) - cap);
-	t->used += r.rec_len;
-	pthread_mutex_unlock(&t->lock);
+int fbr_trace_write_part(struct fbr_trace *t, enum fbr_trace_type type,
+			 uint32_t thread, uint64_t ts, const void *data,
+			 uint32_t caplen, uint32_t origlen)
+{
+	struct fbr_trace_record r = { .type = (uint16_t)type, .thread = thread,
+				      .ts = ts, .origlen = origlen };
+	struct iovec iov = { (void *)data, caplen };
+
+	if (caplen > origlen || caplen > FBR_TRACE_MAX_RECORD - sizeof(r))
+		return -EINVAL;
+	append(t, &r, &iov, 1, caplen);
 	return 0;
 }
 

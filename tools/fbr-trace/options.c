@@ -14,7 +14,7 @@
 
 enum {
 	OPT_JSON = 256, OPT_HISTOGRAM, OPT_PERFETTO, OPT_CHECK, OPT_ERRNO,
-	OPT_FROM, OPT_TO,
+	OPT_FROM, OPT_TO, OPT_CONNECTION,
 };
 
 static const struct option longopts[] = {
@@ -35,6 +35,8 @@ static const struct option longopts[] = {
 	{ "path", required_argument, NULL, 'P' },
 	{ "from", required_argument, NULL, OPT_FROM },
 	{ "to", required_argument, NULL, OPT_TO },
+	{ "output", required_argument, NULL, 'o' },
+	{ "connection", required_argument, NULL, OPT_CONNECTION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -71,6 +73,24 @@ static void usage(void)
 	      "\n"
 	      "Exit status: 0 ok, 1 damaged file or violations found, 2 usage.\n"
 	      "For more details see fbr-trace(1) and fbr-trace(5).\n", stdout);
+}
+
+static void kernel_usage(void)
+{
+	fputs("Usage: fbr-trace kernel [options] [<mountpoint>]\n"
+	      "\n"
+	      "Watch FUSE requests through the kernel's tracepoints, on the mount\n"
+	      "at <mountpoint> or on every FUSE mount, until interrupted: opcode,\n"
+	      "unique, lengths, error and latency, no payload.\n"
+	      "\n"
+	      "Options:\n"
+	      " -o, --output <file>       record a trace there rather than print\n"
+	      "     --connection <n>      the mount whose connection number is n\n"
+	      "                           (as in /sys/fs/fuse/connections)\n"
+	      " and the output options and filters of fbr-trace (see --help)\n"
+	      " -h, --help                display this help\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 tracing failed, 2 usage.\n", stdout);
 }
 
 static int bad_value(const char *what, const char *val)
@@ -133,13 +153,32 @@ static int set_flag(struct args *a, int c)
 	return EXIT_OK;
 }
 
+static int set_connection(struct args *a, const char *val)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(val, &end, 10);
+	if (errno || end == val || *end || *val == '-' || n > UINT32_MAX)
+		return bad_value("connection", val);
+	a->connection = (uint32_t)n;
+	a->by_connection = true;
+	return EXIT_OK;
+}
+
 static int parse_one(struct args *a, int c, char *arg, bool *done)
 {
 	switch (c) {
 	case 'h':
-		usage();
+		a->kernel ? kernel_usage() : usage();
 		*done = true;
 		return EXIT_OK;
+	case 'o':
+		a->output = arg;
+		return EXIT_OK;
+	case OPT_CONNECTION:
+		return set_connection(a, arg);
 	case 'V':
 		printf("fbr-trace %s\n", PACKAGE_VERSION);
 		*done = true;
@@ -163,8 +202,37 @@ static int parse_one(struct args *a, int c, char *arg, bool *done)
 	}
 }
 
+static int kernel_operands(struct args *a, int argc, char **argv)
+{
+	if (argc > 1) {
+		usage_error("unexpected argument '%s'", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (argc == 1 && a->by_connection) {
+		usage_error("a mountpoint and --connection: give one");
+		return EXIT_USAGE;
+	}
+	if (a->follow) {
+		usage_error("kernel: -F is for files");
+		return EXIT_USAGE;
+	}
+	if (a->output && (a->json || a->summary || a->check || a->perfetto ||
+			  a->hexdump)) {
+		usage_error("kernel: -o records; decode the file with those options");
+		return EXIT_USAGE;
+	}
+	a->mountpoint = argc ? argv[0] : NULL;
+	return EXIT_OK;
+}
+
 static int operands(struct args *a, int argc, char **argv)
 {
+	if (a->kernel)
+		return kernel_operands(a, argc, argv);
+	if (a->output || a->by_connection) {
+		usage_error("-o and --connection are for 'fbr-trace kernel'");
+		return EXIT_USAGE;
+	}
 	if (argc < 1) {
 		usage_error("missing trace file");
 		return EXIT_USAGE;
@@ -177,15 +245,16 @@ static int operands(struct args *a, int argc, char **argv)
 	return EXIT_OK;
 }
 
-int parse_args(int argc, char **argv, struct args *a, bool *done)
+int parse_args(int argc, char **argv, bool kernel, struct args *a,
+	       bool *done)
 {
 	int c, ret = EXIT_OK;
 
-	*a = (struct args){ 0 };
+	*a = (struct args){ .kernel = kernel };
 	*done = false;
 	opterr = 0;
 	while (ret == EXIT_OK && !*done &&
-	       (c = getopt_long(argc, argv, ":hVcxFte:Zn:P:", longopts, NULL)) != -1)
+	       (c = getopt_long(argc, argv, ":hVcxFte:Zn:P:o:", longopts, NULL)) != -1)
 		ret = c == '?' || c == ':' ? cli_bad_option(c, argv)
 					   : parse_one(a, c, optarg, done);
 	if (ret != EXIT_OK || *done)

@@ -1,6 +1,7 @@
 /*
  * Running fbr-trace: read the records, feed them to the decoder, and
  * send each event that passes the filters to the outputs asked for.
+ * The decoding takes records from elsewhere too (kernel.c).
  * Lines collect in one buffer written out in large pieces.  A damaged
  * file is reported after everything before the damage has been shown.
  */
@@ -19,7 +20,7 @@
 
 #define FLUSH_AT (1u << 16)
 
-struct state {
+struct decoding {
 	const struct args *a;
 	struct fbr_decoder *d;
 	struct fbr_render_opts ro;
@@ -40,7 +41,7 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static void flush_out(struct state *s)
+static void flush_out(struct decoding *s)
 {
 	if (s->out.len)
 		fwrite(s->out.p, 1, s->out.len, stdout);
@@ -49,7 +50,7 @@ static void flush_out(struct state *s)
 
 static void on_event(void *ctx, const struct fbr_event *ev)
 {
-	struct state *s = ctx;
+	struct decoding *s = ctx;
 
 	if (s->check)
 		fbr_check_event(s->check, s->d, ev);
@@ -66,7 +67,7 @@ static void on_event(void *ctx, const struct fbr_event *ev)
 		flush_out(s);
 }
 
-static int open_outputs(struct state *s, const char *title)
+static int open_outputs(struct decoding *s, const char *title)
 {
 	const struct args *a = s->a;
 
@@ -87,7 +88,7 @@ static int open_outputs(struct state *s, const char *title)
 }
 
 /* Read to the end (or, following, until a signal).  0, -EBADMSG, -errno. */
-static int read_all(struct state *s, struct fbr_trace_reader *r)
+static int read_all(struct decoding *d, struct fbr_trace_reader *r)
 {
 	struct fbr_trace_rec rec;
 	int ret;
@@ -95,10 +96,9 @@ static int read_all(struct state *s, struct fbr_trace_reader *r)
 	for (;;) {
 		ret = fbr_trace_read(r, &rec);
 		if (ret == 1)
-			ret = fbr_decoder_feed(s->d, &rec);
+			ret = decoding_feed(d, &rec);
 		else if (ret == -EAGAIN && !stop) {
-			flush_out(s);
-			fflush(stdout);
+			decoding_flush(d);
 			nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
 			continue;
 		} else if (ret == -EAGAIN) {
@@ -106,12 +106,12 @@ static int read_all(struct state *s, struct fbr_trace_reader *r)
 		} else {
 			return ret;
 		}
-		if (ret != 0 || s->err)
-			return ret ? ret : s->err;
+		if (ret != 0)
+			return ret;
 	}
 }
 
-static int finish_outputs(struct state *s)
+static int finish_outputs(struct decoding *s)
 {
 	int ret = EXIT_OK;
 
@@ -138,7 +138,7 @@ static int finish_outputs(struct state *s)
 	return ret;
 }
 
-static void free_state(struct state *s)
+static void free_state(struct decoding *s)
 {
 	fbr_emit_release(&s->out);
 	fbr_summary_free(s->summary);
@@ -148,6 +148,7 @@ static void free_state(struct state *s)
 		fclose(s->perfetto_file);
 	}
 	fbr_decoder_free(s->d);
+	free(s);
 }
 
 static void catch_signals(void)
@@ -179,51 +180,89 @@ static void report_damage(struct fbr_trace_reader *r, const char *file)
 	       fbr_trace_reader_error(r));
 }
 
-static int decode(struct state *s, struct fbr_trace_reader *r)
+int decoding_open(const struct args *a, const struct fbr_trace_file_header *h,
+		  const char *title, struct decoding **out)
 {
-	int err = read_all(s, r), ret;
+	static char obuf[1 << 20];
+	struct decoding *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s) {
+		errmsg("out of memory");
+		return EXIT_FAIL;
+	}
+	s->a = a;
+	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+	s->ro = (struct fbr_render_opts){
+		.json = a->json, .epoch = a->epoch, .hexdump = a->hexdump,
+		.start_clock = h->start_clock, .start_realtime = h->start_realtime,
+	};
+	fbr_emit_init(&s->out, a->json);
+	err = fbr_decoder_new(on_event, s, &s->d);
+	if (!err)
+		err = open_outputs(s, title);
+	if (err) {
+		if (err == -ENOMEM)
+			errmsg("out of memory");
+		free_state(s);
+		return EXIT_FAIL;
+	}
+	*out = s;
+	return EXIT_OK;
+}
+
+int decoding_feed(struct decoding *s, const struct fbr_trace_rec *rec)
+{
+	int err = fbr_decoder_feed(s->d, rec);
+
+	return err ? err : s->err;
+}
+
+void decoding_flush(struct decoding *s)
+{
+	flush_out(s);
+	fflush(stdout);
+}
+
+int decoding_close(struct decoding *s)
+{
+	int ret;
 
 	fbr_decoder_finish(s->d);
 	ret = finish_outputs(s);
-	if (err == -EBADMSG) {
-		report_damage(r, s->a->file);
-		return EXIT_FAIL;
-	}
-	if (err) {
-		errmsg("cannot read '%s': %s", s->a->file, strerror(-err));
-		return EXIT_FAIL;
-	}
+	free_state(s);
 	return ret;
 }
 
 int run(const struct args *a)
 {
-	static char obuf[1 << 20];
-	struct state s = { .a = a };
 	struct fbr_trace_reader *r;
-	const struct fbr_trace_file_header *h;
-	int ret = EXIT_FAIL;
+	struct decoding *d;
+	int err, ret;
 
 	if (open_trace(a, &r) != 0)
 		return EXIT_FAIL;
-	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
-	h = fbr_trace_reader_header(r);
-	s.ro = (struct fbr_render_opts){
-		.json = a->json, .epoch = a->epoch, .hexdump = a->hexdump,
-		.start_clock = h->start_clock, .start_realtime = h->start_realtime,
-	};
-	fbr_emit_init(&s.out, a->json);
 	if (a->follow) {
 		fbr_trace_reader_follow(r);
 		catch_signals();
 	}
-	if (fbr_decoder_new(on_event, &s, &s.d) != 0)
-		errmsg("out of memory");
-	else if ((ret = open_outputs(&s, a->file)) != 0)
-		ret == -ENOMEM ? errmsg("out of memory") : (void)0, ret = EXIT_FAIL;
-	else
-		ret = decode(&s, r);
-	free_state(&s);
+	ret = decoding_open(a, fbr_trace_reader_header(r), a->file, &d);
+	if (ret != EXIT_OK) {
+		fbr_trace_reader_close(r);
+		return ret;
+	}
+	err = read_all(d, r);
+	ret = decoding_close(d);
+	if (err == -EBADMSG) {
+		report_damage(r, a->file);
+		ret = EXIT_FAIL;
+	} else if (err) {
+		if (err == -ENOMEM)
+			errmsg("out of memory");
+		else
+			errmsg("cannot read '%s': %s", a->file, strerror(-err));
+		ret = EXIT_FAIL;
+	}
 	fbr_trace_reader_close(r);
 	return ret;
 }

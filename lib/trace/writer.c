@@ -1,12 +1,16 @@
 /*
  * The trace writer.  Records are appended to one buffer under a mutex and
  * written out in large chunks, so the tap costs a timestamp, a lock and a
- * copy per message.  A write error is kept and reported at close; the
- * server goes on serving.
+ * copy per message.  A thread of the writer's own writes out what has
+ * collected once a second, so that a reader following the file (fbr-trace
+ * -F) sees every message within a second even when traffic stops.  A
+ * write error is kept and reported at close; the server goes on serving.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,14 +24,13 @@ struct fbr_trace {
 	int fd;
 	uint32_t snaplen;
 	pthread_mutex_t lock;
+	pthread_cond_t tick;      /* the flusher's clock, and its stop */
+	pthread_t flusher;
+	bool closing;
 	unsigned char *buf;
 	size_t used;
-	uint64_t flushed;         /* when the buffer was last written out */
 	int err;
 };
-
-/* A reader following the file (fbr-trace -F) sees records within this. */
-#define FLUSH_NS 1000000000ull
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -71,6 +74,54 @@ static int write_header(struct fbr_trace *t, enum fbr_trace_transport transport,
 	return write_all(t->fd, &h, sizeof(h));
 }
 
+/* Under the lock: out with the buffer. */
+static void flush_locked(struct fbr_trace *t)
+{
+	if (!t->err)
+		t->err = write_all(t->fd, t->buf, t->used);
+	t->used = 0;
+}
+
+static void *flusher(void *arg)
+{
+	struct fbr_trace *t = arg;
+	struct timespec until;
+
+	pthread_mutex_lock(&t->lock);
+	while (!t->closing) {
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec++;
+		pthread_cond_timedwait(&t->tick, &t->lock, &until);
+		if (t->used)
+			flush_locked(t);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return NULL;
+}
+
+/* The lock, the flusher's clock, and the flusher, with no signals. */
+static int start_flusher(struct fbr_trace *t)
+{
+	pthread_condattr_t ca;
+	sigset_t all, old;
+	int err;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->tick, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&t->lock, NULL);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&t->flusher, NULL, flusher, t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		pthread_cond_destroy(&t->tick);
+		pthread_mutex_destroy(&t->lock);
+	}
+	return -err;
+}
+
 int fbr_trace_create(const char *path, enum fbr_trace_transport transport,
 		     uint32_t snaplen, const char *tool, struct fbr_trace **out)
 {
@@ -87,9 +138,10 @@ int fbr_trace_create(const char *path, enum fbr_trace_transport transport,
 		goto fail;
 	}
 	err = write_header(t, transport, tool);
+	if (!err)
+		err = start_flusher(t);
 	if (err)
 		goto fail;
-	pthread_mutex_init(&t->lock, NULL);
 	*out = t;
 	return 0;
 fail:
@@ -100,16 +152,6 @@ fail:
 	return err;
 }
 
-/* Under the lock: make room for len bytes, or write out a stale buffer. */
-static void make_room(struct fbr_trace *t, size_t len, uint64_t now)
-{
-	if (t->used + len <= BUF_SIZE && now - t->flushed < FLUSH_NS)
-		return;
-	if (!t->err)
-		t->err = write_all(t->fd, t->buf, t->used);
-	t->used = 0;
-	t->flushed = now;
-}
 
 static void put_iov(unsigned char *dst, const struct iovec *iov, int cnt,
 		    size_t len)
@@ -131,7 +173,8 @@ static void append(struct fbr_trace *t, struct fbr_trace_record *r,
 	r->flags = cap < r->origlen ? FBR_REC_TRUNCATED : 0;
 	r->rec_len = (uint32_t)((sizeof(*r) + cap + 7) & ~(size_t)7);
 	pthread_mutex_lock(&t->lock);
-	make_room(t, r->rec_len, clock_ns(CLOCK_MONOTONIC));
+	if (t->used + r->rec_len > BUF_SIZE)
+		flush_locked(t);
 	memcpy(t->buf + t->used, r, sizeof(*r));
 	put_iov(t->buf + t->used + sizeof(*r), iov, cnt, cap);
 	memset(t->buf + t->used + sizeof(*r) + cap, 0,
@@ -179,12 +222,17 @@ int fbr_trace_close(struct fbr_trace *t)
 
 	if (!t)
 		return 0;
-	if (!t->err)
-		t->err = write_all(t->fd, t->buf, t->used);
+	pthread_mutex_lock(&t->lock);
+	t->closing = true;
+	pthread_cond_signal(&t->tick);
+	pthread_mutex_unlock(&t->lock);
+	pthread_join(t->flusher, NULL);
+	flush_locked(t);
 	if (close(t->fd) < 0 && !t->err)
 		t->err = -errno;
 	err = t->err;
 	pthread_mutex_destroy(&t->lock);
+	pthread_cond_destroy(&t->tick);
 	free(t->buf);
 	free(t);
 	return err;

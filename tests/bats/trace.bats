@@ -94,6 +94,65 @@ assert "MKDIR" in names and "thread_name" in names
 	[[ "$output" == *"unknown opcode 'NOSUCHOP'"* ]]
 }
 
+@test "filters: by nodeid, by errno, by time" {
+	record
+	# The directory's nodeid, from its MKDIR reply.
+	d=$("$FBR_TRACE" -e MKDIR "$t" | sed -n 's/.* = 0 {nodeid=\([0-9]*\),.*/\1/p')
+	[ -n "$d" ]
+	run -0 "$FBR_TRACE" -n "$d" "$t"
+	[ "${#lines[@]}" -ge 3 ]
+	# About it, or the reply that gave it out.
+	for l in "${lines[@]}"; do
+		[[ "$l" == *"(nodeid=$d, "* || "$l" == *"= 0 {nodeid=$d, "* ]]
+	done
+	# --errno E: the failed lines (-Z) with E, whichever E the workload met.
+	e=$("$FBR_TRACE" -Z "$t" | sed -n '1s/.* = \(E[A-Z]*\) .*/\1/p')
+	[ -n "$e" ]
+	run -0 "$FBR_TRACE" --errno "$e" "$t"
+	[ "$output" = "$("$FBR_TRACE" -Z "$t" | grep " = $e ")" ]
+	run -2 "$FBR_TRACE" --errno EBOGUS "$t"
+	# --from/--to: the halves split at the time of the RENAME.
+	all=$("$FBR_TRACE" "$t" | wc -l)
+	at=$("$FBR_TRACE" -e RENAME,RENAME2 "$t" | cut -d' ' -f1)
+	before=$("$FBR_TRACE" --to "$at" "$t" | wc -l)
+	after=$("$FBR_TRACE" --from "$at" "$t" | wc -l)
+	[ "$before" -gt 0 ] && [ "$after" -gt 0 ]
+	# Times print to the microsecond: the RENAME may fall just after --to.
+	[ $((before + after)) -ge "$all" ] && [ $((before + after)) -le $((all + 1)) ]
+	"$FBR_TRACE" --from "$at" "$t" | head -1 | grep -Eq ' RENAME2?\('
+	run -2 --separate-stderr "$FBR_TRACE" --from 2 --to 1 "$t"
+	[[ "$stderr" == "fbr-trace: --to is before --from"* ]]
+}
+
+@test "-t: times since the epoch; -x: payloads in hex" {
+	record
+	run -0 "$FBR_TRACE" -t -e MKDIR "$t"
+	now=$(date +%s)
+	sec=${output%%.*}
+	[ "$sec" -gt $((now - 600)) ] && [ "$sec" -le "$now" ]
+	run -0 "$FBR_TRACE" -x -e WRITE "$t"
+	# The line, then the request's bytes: "hello\n" at the end.
+	[[ "${lines[0]}" == *" WRITE("* ]]
+	[[ "$output" == *"68 65 6c 6c 6f 0a"* ]]
+}
+
+@test "-F: lines as fbr-mount writes them, until interrupted" {
+	need_fuse
+	setup_dirs
+	start_daemon --threads 1 --trace "$t"
+	"$FBR_TRACE" -F -e MKDIR "$t" >"$BATS_TEST_TMPDIR/live" &
+	f_pid=$!
+	mkdir "$mnt/live1"
+	wait_for 30 grep -q 'name="live1"' "$BATS_TEST_TMPDIR/live"
+	mkdir "$mnt/live2"
+	wait_for 30 grep -q 'name="live2"' "$BATS_TEST_TMPDIR/live"
+	kill -INT "$f_pid"
+	wait "$f_pid"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/live")" -eq 2 ]
+	umount "$mnt"
+	wait_daemon
+}
+
 # A synthetic trace: INIT and 2 cycles of six pairs, 26 records.
 synth() {
 	[ -x "$GEN" ] || skip "fbr-bench-trace-gen is not built"

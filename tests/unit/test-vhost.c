@@ -37,7 +37,7 @@
 #define REGION (2u << 20)
 #define UVA_BASE 0x7f0000000000ull
 #define QNUM 16
-#define NQ 2
+#define NQ 3          /* hiprio and two request queues */
 
 static unsigned char *mem;  /* our mapping of the whole memfd */
 static int memfd = -1;
@@ -429,6 +429,51 @@ static void test_requests(void)
 	test_init();
 }
 
+/*
+ * Two request queues, each with a thread of its own: an OPEN of a fifo
+ * blocks queue 1's thread in the server until a writer comes, and queue 2
+ * answers meanwhile.  (Debian 12's guest kernel uses one request queue;
+ * this is where more are shown to work.)
+ */
+#define REQ2_GPA 0x180000ull
+#define OUT2_GPA (R1_GPA + 0x180000)
+
+static void test_multiqueue(void)
+{
+	struct fuse_open_in oin = { .flags = O_RDONLY };
+	struct fuse_release_in rin = { 0 };
+	struct seg s[2] = { { REQ_GPA, 0, false }, { OUT_GPA, 4096, true } };
+	struct seg s2[2] = { { REQ2_GPA, 0, false }, { OUT2_GPA, 4096, true } };
+	const struct fuse_out_header *o2 = g2p(OUT2_GPA);
+	char path[256];
+	uint64_t fifo;
+	int error, w;
+
+	snprintf(path, sizeof(path), "%s/fifo", scratch);
+	if (mkfifo(path, 0600) || !(fifo = lookup("fifo", 0, &error))) {
+		skip("no fifo", "queues served apart");
+		return;
+	}
+	s[0].len = build(FUSE_OPEN, fifo, &oin, sizeof(oin), NULL, 0, 0);
+	submit(1, s, 2, 0);
+	is_int(wait_used(1, 300), -1, "queue 1: OPEN of a fifo waits for a writer");
+	s2[0].len = build(FUSE_LOOKUP, 1, NULL, 0, "f", 2, 0);
+	memcpy(g2p(REQ2_GPA), g2p(REQ_GPA), s2[0].len);
+	memset(g2p(OUT2_GPA), 0xee, 4096);
+	submit(2, s2, 2, 0);
+	ok(wait_used(2, 5000) > 16 && o2->error == 0,
+	   "queue 2 answers LOOKUP meanwhile (error %d)", o2->error);
+	w = open(path, O_WRONLY | O_CLOEXEC);
+	ok(wait_used(1, 5000) > 16 && out_hdr()->error == 0,
+	   "queue 1's OPEN completes once a writer opens");
+	rin.fh = ((const struct fuse_open_out *)(out_hdr() + 1))->fh;
+	s[0].len = build(FUSE_RELEASE, fifo, &rin, sizeof(rin), NULL, 0, 0);
+	submit(2, s, 2, 0);
+	ok(wait_used(2, 5000) == 16 && out_hdr()->error == 0,
+	   "RELEASE on the other queue");
+	close(w);
+}
+
 /* ---- chains that break the rules ---- */
 
 /* Make the chain at head available as is, and kick. */
@@ -566,12 +611,17 @@ static int64_t map_memory(void)
  */
 static void test_restart(void)
 {
-	struct vu_vring_state st = { 0, 0 };
+	struct vu_vring_state st;
 	int error;
 
-	ok(send_msg(VU_GET_VRING_BASE, 0, &st, sizeof(st), NULL, 0) == 0 &&
-	   recv_reply(VU_GET_VRING_BASE, &st, sizeof(st)) == 0,
-	   "queue 0 stopped too");
+	for (unsigned q = 0; q < NQ; q++) {
+		if (q == 1)
+			continue; /* stopped by the bad head already */
+		st = (struct vu_vring_state){ q, 0 };
+		ok(send_msg(VU_GET_VRING_BASE, 0, &st, sizeof(st), NULL, 0) == 0 &&
+		   recv_reply(VU_GET_VRING_BASE, &st, sizeof(st)) == 0,
+		   "queue %u stopped too", q);
+	}
 	for (unsigned q = 0; q < NQ; q++) {
 		close(rings[q].kick);
 		close(rings[q].call);
@@ -601,6 +651,7 @@ static void test_session(void)
 
 	bring_up();
 	test_requests();
+	test_multiqueue();
 	/* FORGET on the hiprio queue: used, no reply. */
 	{
 		struct fuse_forget_in fin = { .nlookup = 1 };
@@ -724,7 +775,7 @@ static void test_deferred(void)
 	struct fbr_driver fake = { .ops = &fake_ops };
 	struct fbr_session_opts so = { .max_write = FBR_VIRTIOFS_MAX_WRITE,
 				       .data_apart = true };
-	struct fbr_virtiofs_opts vo = { .request_queues = 1 };
+	struct fbr_virtiofs_opts vo = { .request_queues = NQ - 1 };
 	struct fbr_session *s = fbr_session_new(&fake, &so);
 	struct fbr_virtiofs *keep = vfs;
 	struct vu_vring_state st = { 1, 0 };
@@ -759,7 +810,7 @@ static void setup(void)
 				  .entry_timeout = -1, .attr_timeout = -1 };
 	struct fbr_session_opts so = { .max_write = FBR_VIRTIOFS_MAX_WRITE,
 				       .data_apart = true };
-	struct fbr_virtiofs_opts vo = { .request_queues = 1 };
+	struct fbr_virtiofs_opts vo = { .request_queues = NQ - 1 };
 
 	if (!mkdtemp(scratch))
 		skip_all("no scratch directory");

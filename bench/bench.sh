@@ -1,7 +1,8 @@
 #!/bin/bash
 # fbr's benchmark: the same workloads on the native directory, through
-# fbr-mount, and through libfuse's passthrough_ll (built here from Debian's
-# libfuse3-dev examples), interleaved round by round, best of N.
+# fbr-mount (with FUSE passthrough, its default as root, and without), and
+# through libfuse's passthrough_ll (built here from Debian's libfuse3-dev
+# examples), interleaved round by round, best of N.
 #
 #   bench/bench.sh [-n ROUNDS] [-f FILES] [-s MiB] [-b BUILDDIR] [-o FBR_OPTS]
 #                  [-d DIR]
@@ -48,6 +49,8 @@ start() {
 	case $1 in
 	native) echo "$data" ;;
 	fbr) "$fbr_mount" -o "$fbr_opts" "$data" "$mnt" && echo "$mnt" ;;
+	fbr-plain) "$fbr_mount" -o "$fbr_opts,no_passthrough" "$data" "$mnt" &&
+		echo "$mnt" ;;
 	libfuse) "$ll" -o source="$data",cache=auto,timeout=1 "$mnt" && echo "$mnt" ;;
 	esac
 }
@@ -82,7 +85,7 @@ workload() {
 }
 
 results=$work/results
-contenders=(native fbr libfuse)
+contenders=(native fbr fbr-plain libfuse)
 for ((r = 1; r <= rounds; r++)); do
 	for c in "${contenders[@]}"; do
 		dir=$(start "$c")
@@ -104,14 +107,17 @@ for l in open(sys.argv[1]):
     runs.setdefault((line, who), []).append(float(v))
 order = ["create", "stat", "readdir", "read", "unlink",
          "seqwrite_MiB/s", "seqread_MiB/s", "randread4k_IOPS"]
-print("\nmedian (min-max) of each contender; ratios of medians and of bests\n")
-print("| line | native | fbr-mount | passthrough_ll | fbr/ll median | fbr/ll best | fbr/native median |")
-print("|---|---:|---:|---:|---:|---:|---:|")
+print("\nmedian (min-max) of each contender; ratios of medians (best in brackets)")
+print("fbr-mount: FUSE passthrough (the default as root); plain: -o no_passthrough\n")
+print("| line | native | fbr-mount | fbr-mount plain | passthrough_ll "
+      "| fbr/ll | plain/ll | fbr/native |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
+med = statistics.median
 for line in order:
-    n, f, l = (runs[(line, w)] for w in ("native", "fbr", "libfuse"))
-    med = statistics.median
+    n, f, p, l = (runs[(line, w)] for w in ("native", "fbr", "fbr-plain", "libfuse"))
     cell = lambda v: "%.0f (%.0f-%.0f)" % (med(v), min(v), max(v))
-    print("| %s | %.0f | %s | %s | %.2f | %.2f | %.2f |" % (
-        line, med(n), cell(f), cell(l), med(f) / med(l), max(f) / max(l),
-        med(f) / med(n)))
+    ratio = lambda a, b: "%.2f (%.2f)" % (med(a) / med(b), max(a) / max(b))
+    print("| %s | %.0f | %s | %s | %s | %s | %s | %s |" % (
+        line, med(n), cell(f), cell(p), cell(l), ratio(f, l), ratio(p, l),
+        ratio(f, n)))
 PY

@@ -196,4 +196,15 @@ bool fbr_req_interrupted(const struct fbr_req *req);
 struct fbr_req *fbr_req_defer(struct fbr_req *req);
 void fbr_req_reply(struct fbr_req *deferred, int err);
 
+/*
+ * FUSE passthrough, once INIT granted FUSE_PASSTHROUGH (set it in
+ * conn->want, with conn->max_stack_depth, when conn->capable has it):
+ * register fd, a file open on what the kernel opens, as its backing file.
+ * The id goes into the OPEN or CREATE reply with FOPEN_PASSTHROUGH, the
+ * kernel then reads and writes fd's file itself; close the id once no
+ * open file uses it.  -ENOSYS when the transport cannot.
+ */
+int fbr_req_backing_open(struct fbr_req *req, int fd);
+void fbr_req_backing_close(struct fbr_req *req, int id);
+
 #endif

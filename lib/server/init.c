@@ -63,7 +63,10 @@ static void negotiate(struct fbr_session *s, const struct fuse_init_in *in)
 		   in->minor : FUSE_KERNEL_MINOR_VERSION;
 	c->kernel_flags = kernel_flags(in, c->minor);
 	c->capable = c->kernel_flags & ~never;
-	c->want = c->capable & (CORE_DEFAULT | s->opts.transport_flags);
+	/* Passthrough means nothing unless the driver registers backing
+	   files: it is the driver's to ask for. */
+	c->want = c->capable & (CORE_DEFAULT |
+				(s->opts.transport_flags & ~FUSE_PASSTHROUGH));
 	c->max_write = s->opts.max_write;
 	c->max_readahead = in->max_readahead;
 	c->time_gran = 1;

@@ -27,6 +27,8 @@ struct fbr_session {
 	pthread_mutex_t init_lock;          /* INIT and DESTROY */
 	_Atomic int state;                  /* enum fbr_session_state */
 	struct fbr_conn conn;
+	const struct fbr_backing_ops *backing; /* FUSE passthrough, or NULL */
+	void *backing_ctx;
 	struct fbr_parse_opts parse;
 	struct fbr_inflight_shard inflight[FBR_INFLIGHT_SHARDS];
 };

@@ -91,4 +91,16 @@ const struct fbr_conn *fbr_session_conn(const struct fbr_session *s);
 /* End a live session as DESTROY does (a virtio ring reset, a lost peer). */
 void fbr_session_reset(struct fbr_session *s);
 
+/*
+ * FUSE passthrough, for a transport that can register backing files with
+ * the kernel.  Set before INIT: the session then offers FUSE_PASSTHROUGH,
+ * and drivers reach open() and close() through fbr_req_backing_open().
+ */
+struct fbr_backing_ops {
+	int (*open)(void *ctx, int fd);     /* a backing id > 0, or -errno */
+	void (*close)(void *ctx, int id);
+};
+void fbr_session_set_backing(struct fbr_session *s,
+			     const struct fbr_backing_ops *ops, void *ctx);
+
 #endif

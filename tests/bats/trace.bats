@@ -20,11 +20,12 @@ teardown() {
 	teardown_mounts
 }
 
-# Record the workload into $t: one thread, so the order is fixed.
+# Record the workload into $t: one thread, so the order is fixed; no FUSE
+# passthrough, so that READ and WRITE reach the server.
 record() {
 	need_fuse
 	setup_dirs
-	start_daemon --threads 1 --trace "$t"
+	start_daemon --threads 1 --no-passthrough --trace "$t"
 	mkdir "$mnt/d"
 	echo hello > "$mnt/d/f"
 	cat "$mnt/d/f" >/dev/null

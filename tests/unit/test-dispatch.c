@@ -192,6 +192,17 @@ static void test_init_versions(void)
 	fbr_session_free(s);
 }
 
+
+/* A driver that asks for passthrough whenever it may. */
+static int passthrough_init(void *fs, struct fbr_conn *c)
+{
+	(void)fs;
+	if (c->capable & FUSE_PASSTHROUGH) {
+		c->want |= FUSE_PASSTHROUGH;
+		c->max_stack_depth = 1;
+	}
+	return 0;
+}
 static void test_init_offers(void)
 {
 	struct fbr_driver_ops ops = fake_ops;
@@ -225,8 +236,22 @@ static void test_init_offers(void)
 
 	s = new_session(&fake_ops, FUSE_PASSTHROUGH);
 	o = do_init(s, 45, ALL_FLAGS, ALL_FLAGS, sizeof(struct fuse_init_in));
-	ok(o.flags2 & (FUSE_PASSTHROUGH >> 32),
-	   "PASSTHROUGH offered when the transport provides it");
+	ok(!(o.flags2 & (FUSE_PASSTHROUGH >> 32)),
+	   "PASSTHROUGH from the transport: not unless the driver asks");
+	fbr_session_free(s);
+
+	ops = fake_ops;
+	ops.init = passthrough_init;
+	s = new_session(&ops, FUSE_PASSTHROUGH);
+	o = do_init(s, 45, ALL_FLAGS, ALL_FLAGS, sizeof(struct fuse_init_in));
+	ok((o.flags2 & (FUSE_PASSTHROUGH >> 32)) && o.max_stack_depth == 1,
+	   "the driver asks: PASSTHROUGH agreed, max_stack_depth %u",
+	   o.max_stack_depth);
+	fbr_session_free(s);
+	s = new_session(&ops, 0);
+	o = do_init(s, 45, ALL_FLAGS, ALL_FLAGS, sizeof(struct fuse_init_in));
+	ok(!(o.flags2 & (FUSE_PASSTHROUGH >> 32)) && !o.max_stack_depth,
+	   "the driver asks, the transport cannot: not agreed");
 	fbr_session_free(s);
 }
 

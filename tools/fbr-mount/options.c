@@ -18,7 +18,7 @@
 
 enum {
 	OPT_CACHE = 256, OPT_THREADS, OPT_ENTRY_TIMEOUT, OPT_ATTR_TIMEOUT,
-	OPT_WRITEBACK, OPT_XATTR, OPT_KILLPRIV_V2, OPT_STATS_FILE, OPT_TRACE,
+	OPT_WRITEBACK, OPT_XATTR, OPT_KILLPRIV_V2, OPT_NO_PASSTHROUGH, OPT_STATS_FILE, OPT_TRACE,
 };
 
 static const struct option longopts[] = {
@@ -34,6 +34,7 @@ static const struct option longopts[] = {
 	{ "writeback", no_argument, NULL, OPT_WRITEBACK },
 	{ "xattr", no_argument, NULL, OPT_XATTR },
 	{ "killpriv-v2", no_argument, NULL, OPT_KILLPRIV_V2 },
+	{ "no-passthrough", no_argument, NULL, OPT_NO_PASSTHROUGH },
 	{ "stats-file", required_argument, NULL, OPT_STATS_FILE },
 	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ NULL, 0, NULL, 0 },
@@ -55,6 +56,8 @@ static void usage(void)
 	      "     --writeback           let the kernel cache writes\n"
 	      "     --xattr               serve extended attributes\n"
 	      "     --killpriv-v2         let the server clear setuid bits on write\n"
+	      "     --no-passthrough      no FUSE passthrough: reads and writes\n"
+	      "                           go through the server\n"
 	      "     --threads <n>         most worker threads (default: 2 per CPU, 4 to 16)\n"
 	      "     --stats-file <file>   where SIGUSR1 writes its report\n"
 	      "     --trace <file>        record every FUSE message (see fbr-trace(1))\n"
@@ -65,7 +68,7 @@ static void usage(void)
 	      MOUNTOPTS_HELP
 	      " (allow_other implies default_permissions), no_default_permissions,\n"
 	      " and cache=, entry_timeout=, attr_timeout=, writeback, xattr,\n"
-	      " killpriv_v2, threads= as above.\n"
+	      " killpriv_v2, no_passthrough, threads= as above.\n"
 	      "\n"
 	      "For more details see fbr-mount(1).\n", stdout);
 }
@@ -171,6 +174,15 @@ static bool *switch_field(struct args *a, const char *opt)
 	return NULL;
 }
 
+/* The one on-by-default switch. */
+static bool set_no_passthrough(struct args *a, const char *opt)
+{
+	if (strcmp(opt, "no_passthrough"))
+		return false;
+	a->pt.passthrough = false;
+	return true;
+}
+
 static int set_option(struct args *a, char *opt)
 {
 	char *eq = strchr(opt, '=');
@@ -180,7 +192,7 @@ static int set_option(struct args *a, char *opt)
 
 	if (sw)
 		*sw = true;
-	if (!*opt || sw || set_perm_checks(a, opt))
+	if (!*opt || sw || set_perm_checks(a, opt) || set_no_passthrough(a, opt))
 		return EXIT_OK;
 	ret = mountopt_set(&a->mnt, opt);
 	if (ret)
@@ -253,6 +265,9 @@ static int parse_one(struct args *a, int c, const char *arg, bool *done)
 	case OPT_KILLPRIV_V2:
 		a->pt.killpriv_v2 = true;
 		return EXIT_OK;
+	case OPT_NO_PASSTHROUGH:
+		a->pt.passthrough = false;
+		return EXIT_OK;
 	case OPT_STATS_FILE:
 		return cli_abs_path(arg, &a->stats_file) ? EXIT_OK : EXIT_FAIL;
 	case OPT_TRACE:
@@ -288,7 +303,8 @@ int parse_args(int argc, char **argv, struct args *a, bool *done)
 	*a = (struct args){
 		.mnt = { .subtype = "fbr-mount" },
 		.pt = { .cache = FBR_PT_CACHE_AUTO, .entry_timeout = -1,
-			.attr_timeout = -1, .host_pids = true },
+			.attr_timeout = -1, .host_pids = true,
+			.passthrough = true },
 	};
 	*done = false;
 	opterr = 0;

@@ -100,6 +100,9 @@ static int start(struct server *sv)
 		errmsg("cannot mount on '%s': %s", a->mountpoint, strerror(-err));
 		return -1;
 	}
+	/* Backing files need CAP_SYS_ADMIN: a user's mount does without. */
+	if (a->pt.passthrough && geteuid() == 0)
+		fbr_fusedev_passthrough(sv->session, sv->mnt.fd);
 	err = fbr_fusedev_start(sv->session, sv->mnt.fd, threads, sv->trace,
 				&sv->srv);
 	if (err) {

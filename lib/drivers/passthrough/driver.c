@@ -50,6 +50,7 @@ static int pt_init(void *fs_, struct fbr_conn *conn)
 	conn->want |= want & conn->capable;
 	fs->writeback = (conn->want & FUSE_WRITEBACK_CACHE) != 0;
 	fs->killpriv = (conn->want & FUSE_HANDLE_KILLPRIV_V2) != 0;
+	pt_backing_init(fs, conn);
 	return 0;
 }
 
@@ -189,6 +190,7 @@ int fbr_passthrough_new(const struct fbr_pt_opts *opts, struct fbr_driver *drv)
 		err = pt_creds_init(fs);
 	pt_htable_init(fs);
 	pt_locks_init(fs);
+	pthread_mutex_init(&fs->backing_lock, NULL);
 	raise_nofile();
 	itable_err = pt_itable_init(fs, rootfd); /* takes rootfd */
 	if (!err)
@@ -214,6 +216,7 @@ void fbr_passthrough_free(struct fbr_driver *drv)
 	pt_htable_fini(fs);
 	pt_itable_fini(fs);
 	pt_creds_fini(fs);
+	pthread_mutex_destroy(&fs->backing_lock);
 	if (fs->procfd >= 0)
 		close(fs->procfd);
 	free(fs->source);

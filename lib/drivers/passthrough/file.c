@@ -73,6 +73,27 @@ static int kill_on_trunc(struct pt_fs *fs, const struct fbr_ctx *c, int fd,
 	return err;
 }
 
+/*
+ * The handle of a file just opened (takes fd and in), and FUSE passthrough
+ * for it where agreed.
+ */
+static int file_new(struct pt_fs *fs, const struct fbr_ctx *c, int fd,
+		       struct pt_inode *in, struct fuse_open_out *o)
+{
+	struct pt_handle *h;
+	int err = pt_handle_new(fs, fd, in, false, &o->fh);
+
+	if (err || !fs->passthrough || !(h = pt_handle_get(fs, o->fh, false)))
+		return err;
+	o->backing_id = pt_backing_get(fs, c, h->inode, h->fd);
+	if (o->backing_id > 0) {
+		h->backed = true;
+		o->open_flags |= FOPEN_PASSTHROUGH;
+	}
+	pt_handle_put(h);
+	return 0;
+}
+
 int pt_open(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	    const struct fuse_open_in *in, struct fuse_open_out *out)
 {
@@ -93,15 +114,15 @@ int pt_open(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 		return fd;
 	}
 	out->open_flags = fs->fopen_flags;
-	return pt_handle_new(fs, fd, inode, false, &out->fh);
+	return file_new(fs, c, fd, inode, out);
 }
 
 /*
  * The rest of CREATE and TMPFILE once fd is open: the entry for it, found
  * through an O_PATH reopen so it names exactly the file opened, and a handle.
  */
-static int opened(struct pt_fs *fs, int fd, struct fuse_entry_out *e,
-		  struct fuse_open_out *o)
+static int opened(struct pt_fs *fs, const struct fbr_ctx *c, int fd,
+		  struct fuse_entry_out *e, struct fuse_open_out *o)
 {
 	char name[PT_FDNAME_MAX];
 	struct pt_inode *in;
@@ -117,7 +138,7 @@ static int opened(struct pt_fs *fs, int fd, struct fuse_entry_out *e,
 	if (err)
 		goto err_close;
 	o->open_flags = fs->fopen_flags;
-	err = pt_handle_new(fs, fd, in, false, &o->fh); /* takes fd and in */
+	err = file_new(fs, c, fd, in, o); /* takes fd and in */
 	if (err)
 		pt_inode_forget(fs, e->nodeid, 1);
 	return err;
@@ -169,7 +190,7 @@ static int create_common(struct pt_fs *fs, const struct fbr_ctx *c,
 	if (fd < 0)
 		return fd;
 	fd = kill_on_trunc(fs, c, fd, in->flags, in->open_flags);
-	return fd < 0 ? fd : opened(fs, fd, e, o);
+	return fd < 0 ? fd : opened(fs, c, fd, e, o);
 }
 
 int pt_create(void *fs, const struct fbr_ctx *c, uint64_t parent,
@@ -247,6 +268,11 @@ int pt_flush(void *fs, const struct fbr_ctx *c, uint64_t ino,
 int pt_release(void *fs, const struct fbr_ctx *c, uint64_t ino,
 	       const struct fuse_release_in *in)
 {
+	struct pt_handle *h = pt_handle_get(fs, in->fh, false);
+
+	if (h && h->backed)
+		pt_backing_put(fs, c, h->inode);
+	pt_handle_put(h);
 	pt_locks_release(fs, in);
 	return pt_handle_del(fs, in->fh, false);
 }

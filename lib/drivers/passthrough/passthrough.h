@@ -26,6 +26,7 @@ struct fbr_pt_opts {
 	bool readonly;
 	bool killpriv_v2;          /* FUSE_HANDLE_KILLPRIV_V2 */
 	bool host_pids;            /* request pids are this host's processes */
+	bool passthrough;          /* FUSE passthrough where it can be had */
 };
 
 struct fbr_pt_stats {

@@ -43,6 +43,8 @@ struct pt_inode {
 	void *handle;              /* struct file_handle, after the inode;
 				      NULL: the fd stays open for good */
 	bool used;                 /* got since the cache last looked; shard lock */
+	int backing_id;            /* FUSE passthrough: fs->backing_lock */
+	unsigned backing_users;    /* open handles using it; the same lock */
 	bool on_lru;               /* fd cache lock */
 	struct pt_inode *lru_prev, *lru_next;  /* fd cache lock */
 };
@@ -93,6 +95,7 @@ struct pt_handle {
 	atomic_uint refs;          /* the table's, plus one per user */
 	int fd;
 	bool dir;
+	bool backed;               /* opened with FUSE passthrough */
 	struct pt_inode *inode;    /* holds a reference */
 	pthread_mutex_t lock;      /* directories: serialises readdir */
 	int64_t pos;               /* directories: the fd's offset, or -1 */
@@ -164,6 +167,9 @@ struct pt_fs {
 	uint32_t dopen_flags;      /* for directories */
 	bool writeback;            /* agreed at INIT */
 	bool killpriv;
+	bool passthrough;          /* FUSE passthrough agreed at INIT */
+	bool backing_said;         /* a refused backing file logged */
+	pthread_mutex_t backing_lock;
 	struct pt_srvcreds srv;
 	struct pt_locks locks;
 };
@@ -199,6 +205,14 @@ void pt_fill_attr(const struct statx *st, uint64_t ino, struct fuse_attr *a);
 void pt_fill_entry(struct pt_fs *fs, const struct pt_inode *in,
 		   const struct statx *st, struct fuse_entry_out *e);
 int pt_chmod(struct pt_fs *fs, int fd, mode_t mode);
+
+/* backing.c: FUSE passthrough. */
+void pt_backing_init(struct pt_fs *fs, struct fbr_conn *conn);
+/* The backing id for a new open of in (fd: that open's), or 0. */
+int pt_backing_get(struct pt_fs *fs, const struct fbr_ctx *c,
+		   struct pt_inode *in, int fd);
+void pt_backing_put(struct pt_fs *fs, const struct fbr_ctx *c,
+		    struct pt_inode *in);
 
 /* killpriv.c: set-id bits cleared by the server. */
 bool pt_kills(const struct pt_fs *fs, bool flagged);

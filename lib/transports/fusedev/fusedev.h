@@ -49,6 +49,12 @@ int fbr_unmount(struct fbr_mount *m);
 /* Close the connection (aborting it if still mounted) and free m's parts. */
 void fbr_mount_release(struct fbr_mount *m);
 
+/*
+ * Offer FUSE passthrough on connection fd: backing files are registered
+ * through it (as root only; the kernel refuses others).  Before INIT.
+ */
+void fbr_fusedev_passthrough(struct fbr_session *s, int fd);
+
 /* The server: worker threads on one connection. */
 struct fbr_fusedev;
 

@@ -16,7 +16,7 @@ src=$(cd "$(dirname "$0")" && pwd)
 # Everything the project needs from Debian 12, and why.
 PACKAGES="
 build-essential autoconf automake pkg-config
-libcap-dev
+libcap-dev libseccomp-dev
 fuse3
 bats
 bpftool
@@ -26,7 +26,8 @@ python3
 attr
 qemu-system-x86 linux-image-amd64 busybox-static cpio
 "
-# libcap-dev: capabilities; fuse3: the fusermount3/mount.fuse3 helpers
+# libcap-dev: capabilities; libseccomp-dev: fbr-virtiofsd's system call
+# filter; fuse3: the fusermount3/mount.fuse3 helpers
 # (never its library); bats: command-line tests; bpftool: the ABI check
 # against the kernel's BTF; clang: the libFuzzer targets; attr: xattr tests;
 # qemu-system-x86, linux-image-amd64, busybox-static, cpio: the virtio-fs

@@ -1,14 +1,11 @@
 /*
  * fbr-virtiofsd's command line: the options virtiofsd (Rust) takes by
- * their long names, and the C virtiofsd's "-o source=DIR,cache=MODE"
- * form, so either kind of launcher can start us.  Options of theirs we do
- * not implement yet (sandboxing, seccomp, ...) are usage errors, not
- * silently ignored.
+ * their long names, and the C virtiofsd's "-o source=DIR,cache=MODE" form
+ * (compat.c), so either kind of launcher can start us.  Options of theirs
+ * that the passthrough driver cannot honour are usage errors that say so,
+ * never silently ignored.
  */
-#include <errno.h>
 #include <getopt.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +14,12 @@
 #include "fbr-virtiofsd.h"
 
 enum {
-	OPT_SOCKET_PATH = 256, OPT_FD, OPT_SHARED_DIR, OPT_CACHE,
-	OPT_THREAD_POOL_SIZE, OPT_XATTR, OPT_READONLY, OPT_WRITEBACK,
-	OPT_LOG_LEVEL, OPT_PRINT_CAPS, OPT_TRACE,
+	OPT_SOCKET_PATH = 256, OPT_FD, OPT_SOCKET_GROUP, OPT_SHARED_DIR,
+	OPT_CACHE, OPT_THREAD_POOL_SIZE, OPT_SANDBOX, OPT_SECCOMP, OPT_XATTR,
+	OPT_XATTRMAP, OPT_POSIX_ACL, OPT_READONLY, OPT_WRITEBACK,
+	OPT_ALLOW_DIRECT_IO, OPT_ANNOUNCE_SUBMOUNTS, OPT_INODE_FILE_HANDLES,
+	OPT_RLIMIT_NOFILE, OPT_MODCAPS, OPT_LOG_LEVEL, OPT_SYSLOG,
+	OPT_KILLPRIV_V2, OPT_PRINT_CAPS, OPT_TRACE,
 };
 
 static const struct option longopts[] = {
@@ -30,13 +30,25 @@ static const struct option longopts[] = {
 	{ "options", required_argument, NULL, 'o' },
 	{ "socket-path", required_argument, NULL, OPT_SOCKET_PATH },
 	{ "fd", required_argument, NULL, OPT_FD },
+	{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
 	{ "shared-dir", required_argument, NULL, OPT_SHARED_DIR },
 	{ "cache", required_argument, NULL, OPT_CACHE },
 	{ "thread-pool-size", required_argument, NULL, OPT_THREAD_POOL_SIZE },
+	{ "sandbox", required_argument, NULL, OPT_SANDBOX },
+	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
 	{ "xattr", no_argument, NULL, OPT_XATTR },
+	{ "xattrmap", required_argument, NULL, OPT_XATTRMAP },
+	{ "posix-acl", no_argument, NULL, OPT_POSIX_ACL },
 	{ "readonly", no_argument, NULL, OPT_READONLY },
 	{ "writeback", no_argument, NULL, OPT_WRITEBACK },
+	{ "allow-direct-io", no_argument, NULL, OPT_ALLOW_DIRECT_IO },
+	{ "announce-submounts", no_argument, NULL, OPT_ANNOUNCE_SUBMOUNTS },
+	{ "inode-file-handles", required_argument, NULL, OPT_INODE_FILE_HANDLES },
+	{ "rlimit-nofile", required_argument, NULL, OPT_RLIMIT_NOFILE },
+	{ "modcaps", required_argument, NULL, OPT_MODCAPS },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "syslog", no_argument, NULL, OPT_SYSLOG },
+	{ "killpriv-v2", no_argument, NULL, OPT_KILLPRIV_V2 },
 	{ "print-capabilities", no_argument, NULL, OPT_PRINT_CAPS },
 	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ NULL, 0, NULL, 0 },
@@ -52,16 +64,29 @@ static void usage(void)
 	      "Options:\n"
 	      "     --socket-path <path>  listen for the front-end at this unix socket\n"
 	      "     --fd <n>              or on this inherited listening socket\n"
+	      "     --socket-group <grp>  make the socket's group <grp>, mode 0660\n"
 	      "     --shared-dir <dir>    the directory to share\n"
-	      " -o, --options <list>      virtiofsd-style: source=<dir>, cache=<mode>,\n"
-	      "                           xattr, no_xattr, writeback, no_writeback,\n"
-	      "                           readonly, log_level=<level>\n"
+	      " -o, --options <list>      the C virtiofsd's form: source=<dir>, cache=,\n"
+	      "                           sandbox=, modcaps=, log_level=, timeout=, xattr,\n"
+	      "                           writeback, readonly, flock, posix_lock,\n"
+	      "                           allow_direct_io, killpriv_v2 (and no_...)\n"
 	      "     --cache <mode>        never, metadata, auto (default) or always\n"
 	      "     --thread-pool-size <n> accepted for compatibility\n"
-	      "     --xattr               serve extended attributes\n"
+	      "     --sandbox <mode>      namespace (default), chroot or none\n"
+	      "     --seccomp <action>    on a system call not allowed: kill (default),\n"
+	      "                           log, trap or none (no filter)\n"
+	      "     --xattr               serve extended attributes (--sandbox none)\n"
+	      "     --posix-acl, --xattrmap  refused: the driver cannot honour them\n"
 	      "     --readonly            refuse every change to the shared directory\n"
 	      "     --writeback           let the guest cache writes\n"
+	      "     --allow-direct-io     keep the guest's O_DIRECT on host files\n"
+	      "     --announce-submounts  accepted; warns (submounts are not marked)\n"
+	      "     --inode-file-handles <mode>  never (default), prefer or mandatory\n"
+	      "     --rlimit-nofile <n>   the open file limit (0: leave it)\n"
+	      "     --modcaps <list>      keep or drop capabilities: +sys_admin:-mknod\n"
+	      "     --killpriv-v2         let the guest kernel leave set-id clearing to us\n"
 	      "     --log-level <level>   error, warn, info (default) or debug\n"
+	      "     --syslog              log to syslog instead of standard error\n"
 	      "     --trace <file>        record every FUSE message (see fbr-trace(1))\n"
 	      " -f, --foreground          accepted: fbr-virtiofsd never detaches\n"
 	      " -d, --debug               the same as --log-level debug\n"
@@ -70,113 +95,6 @@ static void usage(void)
 	      " -V, --version             display version\n"
 	      "\n"
 	      "For more details see fbr-virtiofsd(1).\n", stdout);
-}
-
-#define N_ELEM(x) (sizeof(x) / sizeof((x)[0]))
-
-static int bad_value(const char *what, const char *val)
-{
-	usage_error("invalid %s: '%s'", what, val);
-	return EXIT_USAGE;
-}
-
-static const struct {
-	const char *name;
-	enum fbr_pt_cache mode;
-} cache_names[] = {
-	{ "never", FBR_PT_CACHE_NEVER }, { "none", FBR_PT_CACHE_NEVER },
-	{ "metadata", FBR_PT_CACHE_METADATA }, { "auto", FBR_PT_CACHE_AUTO },
-	{ "always", FBR_PT_CACHE_ALWAYS },
-};
-
-static int set_cache(struct args *a, const char *val)
-{
-	for (size_t i = 0; i < N_ELEM(cache_names); i++) {
-		if (!strcmp(val, cache_names[i].name)) {
-			a->pt.cache = cache_names[i].mode;
-			return EXIT_OK;
-		}
-	}
-	return bad_value("cache mode", val);
-}
-
-static const char *const level_names[] = {
-	[FBR_LOG_ERR] = "error", [FBR_LOG_WARN] = "warn",
-	[FBR_LOG_INFO] = "info", [FBR_LOG_DEBUG] = "debug",
-};
-
-static int set_level(struct args *a, const char *val)
-{
-	for (size_t i = 0; i < N_ELEM(level_names); i++) {
-		if (!strcmp(val, level_names[i])) {
-			a->log_level = (enum fbr_log_level)i;
-			return EXIT_OK;
-		}
-	}
-	return bad_value("log level", val);
-}
-
-static int set_uint(const char *what, const char *val, unsigned max,
-		    unsigned *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(val, &end, 10);
-	if (errno || end == val || *end || v > max || val[0] == '-')
-		return bad_value(what, val);
-	*out = (unsigned)v;
-	return EXIT_OK;
-}
-
-static int set_fd(struct args *a, const char *val)
-{
-	unsigned fd;
-	int ret = set_uint("file descriptor", val, INT_MAX, &fd);
-
-	a->fd = (int)fd;
-	return ret;
-}
-
-/* One item of -o. */
-static int set_option(struct args *a, char *o)
-{
-	char *val = strchr(o, '=');
-
-	if (val)
-		*val++ = '\0';
-	if (!strcmp(o, "source") && val)
-		a->pt.source = val;
-	else if (!strcmp(o, "cache") && val)
-		return set_cache(a, val);
-	else if (!strcmp(o, "log_level") && val)
-		return set_level(a, val);
-	else if (!strcmp(o, "xattr") && !val)
-		a->pt.xattr = true;
-	else if (!strcmp(o, "no_xattr") && !val)
-		a->pt.xattr = false;
-	else if (!strcmp(o, "writeback") && !val)
-		a->pt.writeback = true;
-	else if (!strcmp(o, "no_writeback") && !val)
-		a->pt.writeback = false;
-	else if (!strcmp(o, "readonly") && !val)
-		a->pt.readonly = true;
-	else
-		return bad_value("option", o);
-	return EXIT_OK;
-}
-
-/* Items point into argv, which lives as long as the process. */
-static int parse_list(struct args *a, char *list)
-{
-	char *save = NULL;
-	int ret = EXIT_OK;
-
-	for (char *o = strtok_r(list, ",", &save); o && ret == EXIT_OK;
-	     o = strtok_r(NULL, ",", &save))
-		ret = set_option(a, o);
-	return ret;
 }
 
 static int parse_flag(struct args *a, int c)
@@ -190,17 +108,54 @@ static int parse_flag(struct args *a, int c)
 	case OPT_XATTR:
 		a->pt.xattr = true;
 		return EXIT_OK;
+	case OPT_POSIX_ACL:
+		return unsupported("--posix-acl", "the passthrough driver does "
+				   "not offer FUSE_POSIX_ACL");
 	case OPT_READONLY:
 		a->pt.readonly = true;
 		return EXIT_OK;
 	case OPT_WRITEBACK:
 		a->pt.writeback = true;
 		return EXIT_OK;
+	case OPT_ALLOW_DIRECT_IO:
+		a->allow_direct_io = true;
+		return EXIT_OK;
+	case OPT_ANNOUNCE_SUBMOUNTS:
+		a->announce_submounts = true;
+		return EXIT_OK;
+	case OPT_SYSLOG:
+		a->syslog = true;
+		return EXIT_OK;
+	case OPT_KILLPRIV_V2:
+		a->pt.killpriv_v2 = true;
+		return EXIT_OK;
 	case OPT_PRINT_CAPS:
 		a->print_caps = true;
 		return EXIT_OK;
 	default:
 		return EXIT_USAGE;
+	}
+}
+
+/* Options with a value that is the sandbox's business. */
+static int parse_confine(struct args *a, int c, char *arg)
+{
+	switch (c) {
+	case OPT_SANDBOX:
+		return set_sandbox(a, arg);
+	case OPT_SECCOMP:
+		return set_seccomp(a, arg);
+	case OPT_INODE_FILE_HANDLES:
+		return set_handles(a, arg);
+	case OPT_RLIMIT_NOFILE:
+		return set_nofile(a, arg);
+	case OPT_MODCAPS:
+		return parse_modcaps(a, arg);
+	case OPT_XATTRMAP:
+		return unsupported("--xattrmap", "the passthrough driver serves "
+				   "extended attributes under their own names");
+	default:
+		return parse_flag(a, c);
 	}
 }
 
@@ -216,12 +171,14 @@ static int parse_one(struct args *a, int c, char *arg, bool *done)
 		*done = true;
 		return EXIT_OK;
 	case 'o':
-		return parse_list(a, arg);
+		return parse_compat(a, arg);
 	case OPT_SOCKET_PATH:
 		a->socket_path = arg;
 		return EXIT_OK;
 	case OPT_FD:
 		return set_fd(a, arg);
+	case OPT_SOCKET_GROUP:
+		return set_group(a, arg);
 	case OPT_SHARED_DIR:
 		a->pt.source = arg;
 		return EXIT_OK;
@@ -234,8 +191,28 @@ static int parse_one(struct args *a, int c, char *arg, bool *done)
 	case OPT_TRACE:
 		return (cli_abs_path(arg, &a->trace_file) ? EXIT_OK : EXIT_FAIL);
 	default:
-		return parse_flag(a, c);
+		return parse_confine(a, c, arg);
 	}
+}
+
+/* Options that cannot go together. */
+static int check_combinations(const struct args *a)
+{
+	/*
+	 * The driver reaches an inode's extended attributes by the path
+	 * /proc/self/fd/N.  Inside the sandbox that path would be looked up
+	 * in the shared directory, where the guest decides what it names.
+	 */
+	if (a->pt.xattr && a->sandbox != SANDBOX_NONE) {
+		usage_error("--xattr needs --sandbox none: the passthrough driver "
+			    "reaches extended attributes through /proc paths");
+		return EXIT_USAGE;
+	}
+	if (a->socket_group && !a->socket_path) {
+		usage_error("--socket-group needs --socket-path");
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
 }
 
 /* What must be there unless only the capabilities are asked for. */
@@ -259,7 +236,7 @@ static int check_required(const struct args *a, int argc)
 		usage_error("missing --shared-dir (or -o source=)");
 		return EXIT_USAGE;
 	}
-	return EXIT_OK;
+	return check_combinations(a);
 }
 
 int parse_args(int argc, char **argv, struct args *a, bool *done)

@@ -1,17 +1,18 @@
 /*
- * Serving: share the directory through the passthrough driver, wait for
- * one front-end on the vhost-user socket, and serve it until it hangs up.
- * The socket file goes away as soon as the front-end is connected (nobody
- * else may connect) or when we are told to stop while waiting.
+ * Serving, in the order the sandbox needs: check the shared directory,
+ * wait for the one front-end (socket.c), enter the namespaces
+ * (sandbox.c), open the shared directory through the passthrough driver,
+ * then take every other path, capability and system call away, and serve
+ * the front-end until it hangs up.
  */
 #include <errno.h>
-#include <signal.h>
+#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/un.h>
+#include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fbr-virtiofsd.h"
@@ -20,104 +21,118 @@
 /* Request queues offered; the front-end starts as many as it was told. */
 #define REQUEST_QUEUES 8
 
-static const char *volatile listen_path;
-
-static void on_signal(int sig)
+/* Connect to /dev/log and read the time zone now: neither file is
+   there once the shared directory is our root. */
+static void start_syslog(void)
 {
-	if (listen_path)
-		unlink(listen_path);
-	signal(sig, SIG_DFL);
-	raise(sig);
+	cli_syslog();
+	openlog("fbr-virtiofsd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	tzset();
 }
 
-static void catch_signals(void)
+/* --rlimit-nofile n: n for the soft and the hard limit.  Above a hard
+   limit we may not raise, keep that one and say so. */
+static void limit_nofile(unsigned long n)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct rlimit rl = { n, n };
+	int err;
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	if (!n || setrlimit(RLIMIT_NOFILE, &rl) == 0)
+		return;
+	err = errno;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	fbr_log(FBR_LOG_WARN, "main", "--rlimit-nofile %lu: above the hard "
+		"limit, which cannot be raised (%s): keeping %llu", n,
+		strerror(err), (unsigned long long)rl.rlim_max);
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
 }
 
-/* A stale socket from an earlier run is replaced; anything else is not. */
-static int listen_at(const char *path)
+static void warn_unsupported(const struct args *a)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		errmsg("socket path too long: %s", path);
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
-	if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
-		unlink(path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(fd, 1)) {
-		errmsg("cannot listen at %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	listen_path = path;
-	return fd;
+	if (a->announce_submounts)
+		fbr_log(FBR_LOG_WARN, "main", "--announce-submounts: the "
+			"passthrough driver does not mark submounts; the guest "
+			"sees one filesystem (its inode numbers stay unique)");
 }
 
-/* The front-end's connection: accepted, or the inherited fd itself. */
-static int connection(const struct args *a)
+/* Whether the filesystem of dir gives file handles we can open. */
+static bool handles_work(int dir)
 {
-	int lfd = a->socket_path ? listen_at(a->socket_path) : a->fd;
-	int listening = 0, c;
-	socklen_t len = sizeof(listening);
+	union {
+		struct file_handle fh;
+		char bytes[sizeof(struct file_handle) + MAX_HANDLE_SZ];
+	} h = { .fh.handle_bytes = MAX_HANDLE_SZ };
+	int mnt, fd;
 
-	if (lfd < 0)
-		return -1;
-	if (getsockopt(lfd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len)) {
-		errmsg("--fd %d: %s", lfd, strerror(errno));
-		return -1;
-	}
-	if (!listening)
-		return lfd; /* already connected */
-	fbr_log(FBR_LOG_INFO, "main", "waiting for the vhost-user front-end");
-	do
-		c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	while (c < 0 && errno == EINTR);
-	if (c < 0)
-		errmsg("accept: %s", strerror(errno));
-	close(lfd);
-	if (listen_path)
-		unlink(listen_path);
-	listen_path = NULL;
-	return c;
+	if (name_to_handle_at(dir, "", &h.fh, &mnt, AT_EMPTY_PATH) < 0)
+		return false;
+	fd = open_by_handle_at(dir, &h.fh, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
-static int serve(const struct args *a, struct fbr_session *s,
-		 struct fbr_trace *t)
+/* pivot_root cannot stack the root on itself: it has no mount point. */
+static bool is_root(int dir)
+{
+	struct stat d, r;
+
+	return !fstat(dir, &d) && !stat("/", &r) && d.st_dev == r.st_dev &&
+	       d.st_ino == r.st_ino;
+}
+
+/* Fail now, not once a front-end has come, for a directory we cannot
+   share the way we were told to. */
+static int check_source(const struct args *a)
+{
+	int fd = open(a->pt.source, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int ret = -1;
+
+	if (fd < 0)
+		errmsg("%s: %s", a->pt.source, strerror(errno));
+	else if (a->handles == HANDLES_MANDATORY && !handles_work(fd))
+		errmsg("--inode-file-handles=mandatory: %s gives no file handles "
+		       "we can open: %s", a->pt.source, strerror(errno));
+	else if (a->sandbox == SANDBOX_NAMESPACE && is_root(fd))
+		errmsg("%s is the root already: --sandbox namespace cannot "
+		       "pivot into it (--sandbox none can share it)",
+		       a->pt.source);
+	else
+		ret = 0;
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+static int serve(struct fbr_session *s, struct fbr_trace *t, int conn)
 {
 	struct fbr_virtiofs_opts vo = { .request_queues = REQUEST_QUEUES,
 					.trace = t };
 	struct fbr_virtiofs *f;
-	int fd, err = fbr_virtiofs_new(s, &vo, &f);
+	int err = fbr_virtiofs_new(s, &vo, &f);
 
 	if (err) {
 		errmsg("cannot set up the device: %s", strerror(-err));
 		return EXIT_FAIL;
 	}
-	fd = connection(a);
-	if (fd >= 0) {
-		err = fbr_virtiofs_serve(f, fd);
-		close(fd);
-		if (err)
-			errmsg("front-end connection: %s", strerror(-err));
-	}
+	err = fbr_virtiofs_serve(f, conn);
+	if (err)
+		errmsg("front-end connection: %s", strerror(-err));
 	fbr_virtiofs_free(f);
-	return fd >= 0 && !err ? EXIT_OK : EXIT_FAIL;
+	return err ? EXIT_FAIL : EXIT_OK;
 }
 
-static int with_session(const struct args *a, struct fbr_driver *drv)
+/* Everything is open: nothing more to reach, hold or call. */
+static int lockdown(const struct args *a)
+{
+	return sandbox_confine(a) || caps_limit(a) || seccomp_apply(a) ? -1 : 0;
+}
+
+static int with_session(const struct args *a, struct fbr_driver *drv,
+			int conn)
 {
 	struct fbr_session_opts so = { .max_write = FBR_VIRTIOFS_MAX_WRITE,
 				       .data_apart = true };
@@ -139,29 +154,60 @@ static int with_session(const struct args *a, struct fbr_driver *drv)
 			return EXIT_FAIL;
 		}
 	}
-	ret = serve(a, s, t);
+	ret = lockdown(a) ? EXIT_FAIL : serve(s, t, conn);
 	fbr_session_free(s);
 	if (t && (err = fbr_trace_close(t)))
 		errmsg("%s: %s", a->trace_file, strerror(-err));
 	return ret;
 }
 
-int run(const struct args *a)
+static int serve_conn(const struct args *a, int conn)
 {
+	struct fbr_pt_opts pt = a->pt;
 	struct fbr_driver drv;
 	int err, ret;
+
+	if (sandbox_prepare(a, &pt.source))
+		return EXIT_FAIL;
+	/* Without the capability the driver finds no handles, and keeps
+	   an fd for every inode instead. */
+	if (a->handles == HANDLES_NEVER && caps_forgo_handles())
+		return EXIT_FAIL;
+	err = fbr_passthrough_new(&pt, &drv);
+	if (err) {
+		errmsg("%s: %s", a->pt.source, strerror(-err));
+		return EXIT_FAIL;
+	}
+	ops_wrap(&drv, a);
+	ret = with_session(a, &drv, conn);
+	fbr_passthrough_free(&drv);
+	return ret;
+}
+
+int run(const struct args *a)
+{
+	bool child;
+	int conn, ret;
 
 	if (a->print_caps) {
 		fputs("{\n  \"type\": \"fs\"\n}\n", stdout);
 		return EXIT_OK;
 	}
-	err = fbr_passthrough_new(&a->pt, &drv);
-	if (err) {
-		errmsg("%s: %s", a->pt.source, strerror(-err));
+	if (a->syslog)
+		start_syslog();
+	warn_unsupported(a);
+	limit_nofile(a->rlimit_nofile);
+	if (check_source(a))
 		return EXIT_FAIL;
-	}
 	catch_signals();
-	ret = with_session(a, &drv);
-	fbr_passthrough_free(&drv);
+	conn = connection(a);
+	if (conn < 0)
+		return EXIT_FAIL;
+	ret = sandbox_enter(a, conn, &child);
+	if (!child)
+		return ret; /* the server's status, or why it never ran */
+	if (ret == EXIT_OK)
+		ret = serve_conn(a, conn);
+	close(conn);
 	return ret;
 }

@@ -38,10 +38,10 @@ static const struct {
 
 const char *fbr_errno_name(int err)
 {
-	if (err < 0)
-		err = -err;
+	long e = err < 0 ? -(long)err : err; /* INT_MIN from a trace file too */
+
 	for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
-		if (errnos[i].value == err)
+		if (errnos[i].value == e)
 			return errnos[i].name;
 	return NULL;
 }

@@ -4,6 +4,7 @@
  * their end (the sanitizer build checks that).
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 
 #include "protocol/describe.h"
@@ -125,6 +126,9 @@ static void test_coverage(void)
 	fbr_emit_release(&t);
 	ok(!strcmp(fbr_errno_name(-2), "ENOENT") && fbr_errno_value("EXDEV") == 18,
 	   "errno names both ways");
+	/* Found by fuzz-trace: a reply's error of INT_MIN, negated. */
+	ok(fbr_errno_name(INT_MIN) == NULL && fbr_errno_name(INT_MAX) == NULL,
+	   "errno names of INT_MIN and INT_MAX: none, and no overflow");
 }
 
 int main(void)

@@ -1,5 +1,6 @@
 /*
- * The emitter: text or JSON fields into a buffer that grows by doubling.
+ * The emitter: text, JSON or flat fields into a buffer that grows by
+ * doubling.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +16,12 @@ void fbr_emit_init(struct fbr_emit *e, bool json)
 	e->first = true;
 }
 
+void fbr_emit_init_flat(struct fbr_emit *e)
+{
+	fbr_emit_init(e, false);
+	e->flat = true;
+}
+
 void fbr_emit_release(struct fbr_emit *e)
 {
 	free(e->p);
@@ -27,6 +34,8 @@ void fbr_emit_reset(struct fbr_emit *e)
 	e->depth = 0;
 	e->first = true;
 	e->oom = false;
+	e->pathlen[0] = 0;
+	e->item[0] = 0;
 	if (e->p)
 		e->p[0] = '\0';
 }
@@ -81,9 +90,59 @@ static void put(struct fbr_emit *e, const char *s)
 	fbr_emit_raw(e, s, strlen(s));
 }
 
+static unsigned flat_depth(const struct fbr_emit *e)
+{
+	return e->depth < FBR_EMIT_FLAT_DEPTH ? e->depth : FBR_EMIT_FLAT_DEPTH;
+}
+
+/* The next flat path segment: "name", ".name" inside an object, "[i]" in
+   a list.  Its length, cut to fit size. */
+static size_t flat_segment(struct fbr_emit *e, const char *name, char *seg,
+			   size_t size)
+{
+	unsigned d = flat_depth(e);
+	int n = name ? snprintf(seg, size, "%s%s", e->pathlen[d] ? "." : "", name)
+		     : snprintf(seg, size, "[%u]", e->item[d]++);
+
+	return n < 0 ? 0 : (size_t)n < size ? (size_t)n : size - 1;
+}
+
+/* Flat: every field starts a line, named by the path to it. */
+static void flat_key(struct fbr_emit *e, const char *name)
+{
+	char seg[64];
+	size_t n = flat_segment(e, name, seg, sizeof(seg));
+
+	if (e->len)
+		put(e, "\n");
+	fbr_emit_raw(e, e->path, e->pathlen[flat_depth(e)]);
+	fbr_emit_raw(e, seg, n);
+	put(e, "=");
+}
+
+/* Flat: an object or list adds its name to the path of what it holds. */
+static void flat_open(struct fbr_emit *e, const char *name)
+{
+	char seg[64];
+	size_t n = flat_segment(e, name, seg, sizeof(seg));
+	unsigned d = flat_depth(e);
+	size_t at = e->pathlen[d];
+
+	e->depth++;
+	if (d == FBR_EMIT_FLAT_DEPTH)
+		return;
+	if (at + n >= sizeof(e->path))
+		n = sizeof(e->path) - 1 - at;
+	memcpy(e->path + at, seg, n);
+	e->pathlen[d + 1] = (uint8_t)(at + n);
+	e->item[d + 1] = 0;
+}
+
 /* The separator and the name of the next field. */
 void fbr_emit_key(struct fbr_emit *e, const char *name)
 {
+	if (e->flat)
+		return flat_key(e, name);
 	if (!e->first)
 		put(e, ", ");
 	e->first = false;
@@ -288,6 +347,8 @@ void fbr_emit_time(struct fbr_emit *e, const char *name, uint64_t sec,
 
 void fbr_emit_begin(struct fbr_emit *e, const char *name)
 {
+	if (e->flat)
+		return flat_open(e, name);
 	fbr_emit_key(e, name);
 	put(e, "{");
 	e->depth++;
@@ -296,7 +357,8 @@ void fbr_emit_begin(struct fbr_emit *e, const char *name)
 
 void fbr_emit_end(struct fbr_emit *e)
 {
-	put(e, "}");
+	if (!e->flat)
+		put(e, "}");
 	if (e->depth)
 		e->depth--;
 	e->first = false;
@@ -304,6 +366,8 @@ void fbr_emit_end(struct fbr_emit *e)
 
 void fbr_emit_list_begin(struct fbr_emit *e, const char *name)
 {
+	if (e->flat)
+		return flat_open(e, name);
 	fbr_emit_key(e, name);
 	put(e, "[");
 	e->depth++;
@@ -312,7 +376,8 @@ void fbr_emit_list_begin(struct fbr_emit *e, const char *name)
 
 void fbr_emit_list_end(struct fbr_emit *e)
 {
-	put(e, "]");
+	if (!e->flat)
+		put(e, "]");
 	if (e->depth)
 		e->depth--;
 	e->first = false;

@@ -3,7 +3,9 @@
  * ("name=value, ...") or as JSON ("\"name\": value, ..."), into a growing
  * buffer.  The describers in describe.c write through these calls only,
  * so one description serves fbr-trace's text and JSON output, debug logs
- * and fbr-replay's reports alike.
+ * and fbr-replay's reports alike.  The flat form, one "path=value" line a
+ * field ("attr.size=6", "entries[2].name=\"a\""), is what fbr-replay
+ * compares messages by, field by field.
  */
 #ifndef FBR_PROTOCOL_EMIT_H
 #define FBR_PROTOCOL_EMIT_H
@@ -12,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define FBR_EMIT_FLAT_DEPTH 8   /* objects nested deeper share a path */
+
 struct fbr_emit {
 	char *p;
 	size_t len, cap;
@@ -19,6 +23,10 @@ struct fbr_emit {
 	bool oom;          /* an allocation failed: output is cut short */
 	unsigned depth;    /* open objects */
 	bool first;        /* no field yet at this depth */
+	bool flat;         /* "path=value" lines */
+	char path[128];    /* flat: the open objects' names, "entries[2]" */
+	uint8_t pathlen[FBR_EMIT_FLAT_DEPTH + 1]; /* path's length at each depth */
+	uint32_t item[FBR_EMIT_FLAT_DEPTH + 1];   /* next list index there */
 };
 
 struct fbr_flagname {
@@ -27,6 +35,8 @@ struct fbr_flagname {
 };
 
 void fbr_emit_init(struct fbr_emit *e, bool json);
+/* The flat form: each field on a line of its own, named by its path. */
+void fbr_emit_init_flat(struct fbr_emit *e);
 void fbr_emit_release(struct fbr_emit *e);
 void fbr_emit_reset(struct fbr_emit *e);
 

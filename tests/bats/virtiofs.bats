@@ -59,6 +59,9 @@ dd if=/dev/zero of=direct bs=4096 count=4 oflag=direct conv=fsync 2>/dev/null ||
 	fail O_DIRECT write
 df /mnt >/dev/null && ls -la >/dev/null || fail statfs/readdir
 su guest -c 'echo mine > owned/u.txt' || fail create as a user
+if [ -e want-xattr ]; then
+	/bin/xattr-probe b.txt || fail xattrs
+fi
 sync
 cd / && umount /mnt || fail umount
 mount -t virtiofs fbrtag /mnt || fail remount
@@ -77,6 +80,7 @@ build_initrd() {
 	echo "guest:x:1000:1000::/:/bin/sh" > "$root/etc/passwd"
 	echo "guest:x:1000:" > "$root/etc/group"
 	cp /bin/busybox "$root/bin/busybox"
+	cc -O2 -static -o "$root/bin/xattr-probe" "$top_srcdir/tests/vm/xattr-probe.c"
 	for m in $MODS; do cp "/lib/modules/$kver/kernel/$m" "$root/mods/"; done
 	guest_script > "$root/test.sh"
 	cat > "$root/init" <<INIT
@@ -183,11 +187,15 @@ no_leak_check() {
 
 @test "a guest mounts, writes, reads, renames, unlinks and remounts (sandboxed)" {
 	no_leak_check
+	: > "$share/want-xattr"
 	boot "$VFSD" --shared-dir "$share" --cache auto --sandbox namespace \
-		--seccomp "$(filter)" --trace "$BATS_TEST_TMPDIR/vfs.trace"
+		--seccomp "$(filter)" --xattr --trace "$BATS_TEST_TMPDIR/vfs.trace"
 	grep -q "FBR-VM: OK" "$BATS_TEST_TMPDIR/console.log" || { show_logs; false; }
 	[ "$daemon_rc" -eq 0 ] || { show_logs; echo "daemon exit $daemon_rc"; false; }
 	check_share
+	# Extended attributes, served from inside the sandbox.
+	[ "$(getfattr -n user.fbr --only-values "$share/b.txt")" = guest ]
+	! getfattr -n user.gone "$share/b.txt" 2>/dev/null
 	# The trace holds what the guest sent, as fbr-trace reads it.
 	trace="$top_builddir/tools/fbr-trace/fbr-trace"
 	[ -s "$BATS_TEST_TMPDIR/vfs.trace" ]

@@ -161,8 +161,6 @@ Try 'fbr-virtiofsd --help' for more information." ]
 	usage_fails "-o posix_acl is not supported" -o posix_acl
 	usage_fails "--xattrmap is not supported" --xattrmap ':map::user.virtiofs.:'
 	usage_fails "-o xattrmap is not supported" -o 'xattrmap=:ok:all:::'
-	usage_fails "--xattr needs --sandbox none" --xattr
-	usage_fails "--xattr needs --sandbox none" -o xattr,sandbox=chroot
 }
 
 # --- Accepted: the daemon serves with it and exits 0 ---

@@ -198,16 +198,6 @@ static int parse_one(struct args *a, int c, char *arg, bool *done)
 /* Options that cannot go together. */
 static int check_combinations(const struct args *a)
 {
-	/*
-	 * The driver reaches an inode's extended attributes by the path
-	 * /proc/self/fd/N.  Inside the sandbox that path would be looked up
-	 * in the shared directory, where the guest decides what it names.
-	 */
-	if (a->pt.xattr && a->sandbox != SANDBOX_NONE) {
-		usage_error("--xattr needs --sandbox none: the passthrough driver "
-			    "reaches extended attributes through /proc paths");
-		return EXIT_USAGE;
-	}
 	if (a->socket_group && !a->socket_path) {
 		usage_error("--socket-group needs --socket-path");
 		return EXIT_USAGE;

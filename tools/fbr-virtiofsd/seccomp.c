@@ -10,6 +10,7 @@
  * worker threads block signals, so no handler could run).
  */
 #include <errno.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <string.h>
 
@@ -82,6 +83,14 @@ static int add_all(scmp_filter_ctx ctx, const int *nrs, size_t n)
 static int build(scmp_filter_ctx ctx, const struct args *a)
 {
 	int err = add_all(ctx, allowed, N_ELEM(allowed));
+
+	/* A working directory of its own for each thread serving xattrs,
+	   in /proc/self/fd (the driver's xattr.c): unshare(CLONE_FS) only. */
+	if (!err && a->pt.xattr)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unshare), 1,
+				       SCMP_A0(SCMP_CMP_EQ, CLONE_FS));
+	if (!err && a->pt.xattr)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(fchdir), 0);
 
 	if (!err && a->syslog)
 		err = add_all(ctx, for_syslog, N_ELEM(for_syslog));

@@ -566,19 +566,25 @@ int pt_setlk(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	return setlk_posix(fs, c, h, in, sleep);
 }
 
-/* Whether the description fd holds exactly the OFD lock fl: its fdinfo. */
-static bool holds(int fd, const struct flock *fl)
+/* Whether the description fd holds exactly the OFD lock fl: its fdinfo,
+   reached from procfd (see xattr.c for why never by "/proc/self"). */
+static bool holds(struct pt_fs *fs, int fd, const struct flock *fl)
 {
 	const char *want = fl->l_type == F_WRLCK ? "WRITE" : "READ";
 	char path[48], line[256], type[16], end[32];
 	long long start, last = fl->l_start + fl->l_len - 1;
 	bool found = false;
+	int dfd;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
+	snprintf(path, sizeof(path), "../fdinfo/%d", fd);
+	dfd = openat(fs->procfd, path, O_RDONLY | O_CLOEXEC);
+	f = dfd < 0 ? NULL : fdopen(dfd, "re");
+	if (!f) {
+		if (dfd >= 0)
+			close(dfd);
 		return false;
+	}
 	while (!found && fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "lock: %*d: OFDLCK %*s %15s %*d %*s %lld %31s",
 			   type, &start, end) != 3)
@@ -605,7 +611,7 @@ static pid_t holder_pid(struct pt_fs *fs, uint64_t nodeid,
 
 	pthread_mutex_lock(&s->lock);
 	for (struct pt_lkowner *o = s->head; o && !pid; o = o->next)
-		if (o->nodeid == nodeid && holds(o->fd, fl))
+		if (o->nodeid == nodeid && holds(fs, o->fd, fl))
 			pid = (pid_t)atomic_load(&o->pid);
 	pthread_mutex_unlock(&s->lock);
 	return pid;

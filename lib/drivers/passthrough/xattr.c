@@ -3,24 +3,57 @@
  * opts.xattr every call answers ENOSYS, which the kernel remembers, so it
  * stops asking and tells applications EOPNOTSUPP.  The *xattr(2) calls
  * need a path or a real fd, and an O_PATH fd is neither: they go through
- * /proc/self/fd/N, which names the inode itself, never a symlink's target.
+ * the fd's entry in /proc/self/fd, which names the inode itself, never a
+ * symlink's target.
+ *
+ * That entry is reached relative to procfd, like every other /proc use
+ * here, never as "/proc/self/fd/N": a server confined to the shared
+ * directory (fbr-virtiofsd's sandbox) would look "/proc" up there, where
+ * the guest decides what it names.  A path relative to a directory needs
+ * that directory as the working directory, which threads share; so each
+ * thread that serves extended attributes takes a working directory of its
+ * own (unshare CLONE_FS) and keeps it in procfd.
  */
+#define _GNU_SOURCE 1
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <sys/xattr.h>
+#include <unistd.h>
 
 #include "drivers/passthrough/pt.h"
 
-#define PROC_PATH_MAX 32
+#define PROC_PATH_MAX 16
 
-/* The inode ino names, and the /proc path to it. */
-static struct pt_inode *xattr_inode(struct pt_fs *fs, uint64_t ino,
-				    char path[PROC_PATH_MAX])
+/* The procfd this thread's working directory is in, or -1. */
+static __thread int thread_cwd = -1;
+
+static int enter_procfd(struct pt_fs *fs)
 {
-	struct pt_inode *in = pt_inode_get(fs, ino);
+	if (thread_cwd == fs->procfd)
+		return 0;
+	if (thread_cwd < 0 && unshare(CLONE_FS) < 0)
+		return -errno;
+	if (fchdir(fs->procfd) < 0)
+		return -errno;
+	thread_cwd = fs->procfd;
+	return 0;
+}
 
+/* The inode ino names, and the path to it from procfd; NULL with *err. */
+static struct pt_inode *xattr_inode(struct pt_fs *fs, uint64_t ino,
+				    char path[PROC_PATH_MAX], int *err)
+{
+	struct pt_inode *in;
+
+	*err = enter_procfd(fs);
+	if (*err)
+		return NULL;
+	in = pt_inode_get(fs, ino);
 	if (in)
-		snprintf(path, PROC_PATH_MAX, "/proc/self/fd/%d", pt_inode_fd(in));
+		snprintf(path, PROC_PATH_MAX, "%d", pt_inode_fd(in));
+	else
+		*err = -ESTALE;
 	return in;
 }
 
@@ -31,14 +64,15 @@ int pt_setxattr(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	struct pt_fs *fs = fs_;
 	char path[PROC_PATH_MAX];
 	struct pt_inode *inode;
+	int xerr;
 	int err = 0;
 
 	if (!fs->opts.xattr)
 		return -ENOSYS;
 	PT_WRITABLE(fs);
-	inode = xattr_inode(fs, ino, path);
+	inode = xattr_inode(fs, ino, path, &xerr);
 	if (!inode)
-		return -ESTALE;
+		return xerr;
 	if (setxattr(path, name, value, in->size, (int)in->flags) < 0)
 		err = -errno;
 	pt_inode_put(inode);
@@ -51,13 +85,14 @@ int pt_getxattr(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	struct pt_fs *fs = fs_;
 	char path[PROC_PATH_MAX];
 	struct pt_inode *inode;
+	int xerr;
 	ssize_t n;
 
 	if (!fs->opts.xattr)
 		return -ENOSYS;
-	inode = xattr_inode(fs, ino, path);
+	inode = xattr_inode(fs, ino, path, &xerr);
 	if (!inode)
-		return -ESTALE;
+		return xerr;
 	n = getxattr(path, name, buf, size);
 	if (n < 0)
 		n = -errno;
@@ -71,13 +106,14 @@ int pt_listxattr(void *fs_, const struct fbr_ctx *c, uint64_t ino, char *buf,
 	struct pt_fs *fs = fs_;
 	char path[PROC_PATH_MAX];
 	struct pt_inode *inode;
+	int xerr;
 	ssize_t n;
 
 	if (!fs->opts.xattr)
 		return -ENOSYS;
-	inode = xattr_inode(fs, ino, path);
+	inode = xattr_inode(fs, ino, path, &xerr);
 	if (!inode)
-		return -ESTALE;
+		return xerr;
 	n = listxattr(path, buf, size);
 	if (n < 0)
 		n = -errno;
@@ -91,14 +127,15 @@ int pt_removexattr(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	struct pt_fs *fs = fs_;
 	char path[PROC_PATH_MAX];
 	struct pt_inode *inode;
+	int xerr;
 	int err = 0;
 
 	if (!fs->opts.xattr)
 		return -ENOSYS;
 	PT_WRITABLE(fs);
-	inode = xattr_inode(fs, ino, path);
+	inode = xattr_inode(fs, ino, path, &xerr);
 	if (!inode)
-		return -ESTALE;
+		return xerr;
 	if (removexattr(path, name) < 0)
 		err = -errno;
 	pt_inode_put(inode);

@@ -26,6 +26,13 @@ int pt_statx(int fd, unsigned mask, int flags, struct statx *st)
 	return 0;
 }
 
+int pt_statx_at(int dirfd, const char *name, struct statx *st)
+{
+	if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW, PT_STATX_MASK, st) < 0)
+		return -errno;
+	return 0;
+}
+
 void pt_fill_attr(const struct statx *st, uint64_t ino, struct fuse_attr *a)
 {
 	*a = (struct fuse_attr){

@@ -53,15 +53,31 @@ int pt_entry_from_fd(struct pt_fs *fs, int fd, struct fuse_entry_out *e,
 	return 0;
 }
 
+/*
+ * A name whose inode the table has already needs no fd of its own: one
+ * statx answers.  Anything else (a new inode, an error to report) goes
+ * the long way, through an O_PATH fd, so that the inode added is the one
+ * opened whatever happened to the name in between.
+ */
 int pt_lookup_at(struct pt_fs *fs, struct pt_inode *dir, const char *name,
 		 struct fuse_entry_out *e)
 {
-	int fd;
+	struct pt_inode *in;
+	struct statx st;
+	int fd, err;
 
 	if (!name[0] || strchr(name, '/'))
 		return -EINVAL;
 	if (dir == fs->root && strcmp(name, "..") == 0)
 		name = ".";
+	err = pt_statx_at(pt_inode_fd(dir), name, &st);
+	if (err == -ENOENT)
+		return err;
+	if (!err && (in = pt_inode_known(fs, &st))) {
+		pt_fill_entry(fs, in, &st, e);
+		pt_inode_put(in);
+		return 0;
+	}
 	fd = openat(pt_inode_fd(dir), name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && pt_fds_reclaim(fs, errno)) /* EMFILE: cached fds back */
 		fd = openat(pt_inode_fd(dir), name, O_PATH | O_NOFOLLOW | O_CLOEXEC);

@@ -578,6 +578,29 @@ struct pt_inode *pt_inode_add(struct pt_fs *fs, int fd, const struct statx *st)
 	return in;
 }
 
+/*
+ * The inode st (a statx of a name) describes, when the table has it,
+ * counted as one lookup and returned with a reference; else NULL.  Saves a
+ * LOOKUP of a known inode the open of an O_PATH fd.
+ */
+struct pt_inode *pt_inode_known(struct pt_fs *fs, const struct statx *st)
+{
+	struct pt_key k = { makedev(st->stx_dev_major, st->stx_dev_minor),
+			    st->stx_ino, st->stx_mnt_id };
+	struct pt_ishard *s = &fs->ishards[shard_of_key(&k)];
+	struct pt_inode *in;
+
+	pthread_mutex_lock(&s->lock);
+	in = find_key(s, &k);
+	if (in) {
+		in->used = true;
+		in->nlookup++;
+		atomic_fetch_add(&in->refs, 1);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return in;
+}
+
 static struct pt_inode *find_id(struct pt_ishard *s, uint64_t nodeid)
 {
 	struct pt_inode *in;

@@ -183,6 +183,7 @@ int pt_inode_fd(const struct pt_inode *in);
 struct pt_inode *pt_inode_get(struct pt_fs *fs, uint64_t nodeid);
 void pt_inode_put(struct pt_inode *in);
 struct pt_inode *pt_inode_add(struct pt_fs *fs, int fd, const struct statx *st);
+struct pt_inode *pt_inode_known(struct pt_fs *fs, const struct statx *st);
 void pt_inode_forget(struct pt_fs *fs, uint64_t nodeid, uint64_t n);
 bool pt_fds_reclaim(struct pt_fs *fs, int err);
 uint64_t pt_dirent_ino(struct pt_fs *fs, const struct pt_inode *dir,
@@ -201,6 +202,8 @@ int pt_handle_del(struct pt_fs *fs, uint64_t fh, bool dir);
 
 /* attr.c: attributes. */
 int pt_statx(int fd, unsigned mask, int flags, struct statx *st);
+/* The same of name in directory dirfd, not following a symlink. */
+int pt_statx_at(int dirfd, const char *name, struct statx *st);
 void pt_fill_attr(const struct statx *st, uint64_t ino, struct fuse_attr *a);
 void pt_fill_entry(struct pt_fs *fs, const struct pt_inode *in,
 		   const struct statx *st, struct fuse_entry_out *e);

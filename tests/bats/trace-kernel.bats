@@ -15,18 +15,28 @@ TRACEFS=/sys/kernel/tracing
 
 setup() {
 	setup_dirs
+	tracefs_mounted=
 }
 
 teardown() {
 	cd /
 	[ -z "${k_pid:-}" ] || kill -KILL "$k_pid" 2>/dev/null || true
 	teardown_mounts
+	# Leave tracefs as we found it.
+	[ -z "$tracefs_mounted" ] || umount "$TRACEFS" 2>/dev/null || true
+}
+
+# tracefs mounted for a look (fbr-trace kernel mounts it for itself).
+look_at_tracefs() {
+	if [ ! -d "$TRACEFS/events" ]; then
+		mount -t tracefs tracefs "$TRACEFS" 2>/dev/null || return 1
+		tracefs_mounted=1
+	fi
 }
 
 need_tracepoints() {
 	need_fuse
-	[ -d "$TRACEFS/events" ] || mount -t tracefs tracefs "$TRACEFS" 2>/dev/null ||
-		skip "no tracefs"
+	look_at_tracefs || skip "no tracefs"
 	[ -d "$TRACEFS/events/fuse/fuse_request_send" ] ||
 		skip "this kernel has no FUSE tracepoints"
 }

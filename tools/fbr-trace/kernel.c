@@ -74,13 +74,20 @@ static int put(const char *dir, const char *file, const char *val)
 	return err;
 }
 
-/* tracefs mounted (we mount it where it is not), with fuse's events. */
-static int tracefs_ready(void)
+/*
+ * tracefs mounted, with fuse's events.  Where it is not, we mount it, and
+ * unmount it at the end (*mounted): the machine is left as it was found.
+ */
+static int tracefs_ready(bool *mounted)
 {
-	if (access(TRACEFS "/README", F_OK) < 0 &&
-	    mount("tracefs", TRACEFS, "tracefs", 0, NULL) < 0) {
-		errmsg("cannot mount tracefs on %s: %s", TRACEFS, strerror(errno));
-		return -1;
+	*mounted = false;
+	if (access(TRACEFS "/README", F_OK) < 0) {
+		if (mount("tracefs", TRACEFS, "tracefs", 0, NULL) < 0) {
+			errmsg("cannot mount tracefs on %s: %s", TRACEFS,
+			       strerror(errno));
+			return -1;
+		}
+		*mounted = true;
 	}
 	if (access(TRACEFS "/events/fuse/fuse_request_send", F_OK) < 0) {
 		errmsg("this kernel has no FUSE tracepoints (Linux 6.16 or later)");
@@ -312,10 +319,14 @@ int kernel_run(const struct args *a)
 	struct ktrace k = { .a = a, .conn = a->connection, .pipe = -1,
 			    .one_conn = a->by_connection || a->mountpoint };
 	int ret = EXIT_FAIL, err;
+	bool mounted;
 
-	if (tracefs_ready() < 0 ||
-	    (a->mountpoint && mount_connection(a->mountpoint, &k.conn) < 0))
+	if (tracefs_ready(&mounted) < 0 ||
+	    (a->mountpoint && mount_connection(a->mountpoint, &k.conn) < 0)) {
+		if (mounted)
+			umount(TRACEFS);
 		return EXIT_FAIL;
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (instance_open(&k) == 0 && open_output(&k) == 0) {
@@ -326,5 +337,7 @@ int kernel_run(const struct args *a)
 		ret = close_output(&k, ret);
 	}
 	instance_close(&k);
+	if (mounted)
+		umount(TRACEFS); /* busy (another user): left mounted */
 	return ret;
 }

@@ -25,6 +25,7 @@ linux-libc-dev
 python3
 attr
 qemu-system-x86 linux-image-amd64 busybox-static cpio
+libfuse3-dev fuse-overlayfs
 "
 # libcap-dev: capabilities; libseccomp-dev: fbr-virtiofsd's system call
 # filter; fuse3: the fusermount3/mount.fuse3 helpers
@@ -32,6 +33,9 @@ qemu-system-x86 linux-image-amd64 busybox-static cpio
 # against the kernel's BTF; clang: the libFuzzer targets; attr: xattr tests;
 # qemu-system-x86, linux-image-amd64, busybox-static, cpio: the virtio-fs
 # test boots a guest against fbr-virtiofsd.
+# libfuse3-dev, fuse-overlayfs: fbr-trace record's tests relay libfuse's
+# passthrough_ll (built from libfuse3-dev's examples, never linked into
+# fbr) and a packaged libfuse filesystem.
 
 log() { printf 'run.sh: %s\n' "$*" >&2; }
 

@@ -62,11 +62,23 @@ su guest -c 'echo mine > owned/u.txt' || fail create as a user
 if [ -e want-xattr ]; then
 	/bin/xattr-probe b.txt || fail xattrs
 fi
+echo c > ch && chown 1000:1000 ch || fail chown
+if [ -e want-big ]; then
+	mkdir many && (cd many && seq 1 10000 | xargs touch) || fail 10 000 files
+	[ "$(ls many | wc -l)" = 10000 ] || fail list 10 000 files
+	dd if=/dev/urandom of=huge bs=1M count=256 2>/dev/null || fail write 256 MiB
+	md5sum huge | cut -d' ' -f1 > huge.md5 || fail md5 256 MiB
+fi
 sync
 cd / && umount /mnt || fail umount
 mount -t virtiofs fbrtag /mnt || fail remount
 [ "$(cat /mnt/b.txt)" = "hello from the guest" ] || fail read after remount
 [ "$(md5sum /mnt/big | cut -d' ' -f1)" = "$(cat /mnt/big.md5)" ] || fail big md5
+if [ -e /mnt/want-big ]; then
+	[ "$(ls /mnt/many | wc -l)" = 10000 ] || fail 10 000 files after remount
+	[ "$(md5sum /mnt/huge | cut -d' ' -f1)" = "$(cat /mnt/huge.md5)" ] ||
+		fail 256 MiB md5 after remount
+fi
 umount /mnt || fail umount 2
 echo "FBR-VM: OK"
 poweroff -f
@@ -102,7 +114,7 @@ boot() {
 	"$@" --socket-path="$sock" > "$BATS_TEST_TMPDIR/daemon.log" 2>&1 &
 	daemon_pid=$!
 	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
-	timeout 180 qemu-system-x86_64 -accel tcg -machine q35,memory-backend=mem \
+	timeout 900 qemu-system-x86_64 -accel tcg -machine q35,memory-backend=mem \
 		-m 512 -object memory-backend-memfd,id=mem,size=512M,share=on \
 		-nographic -no-reboot -kernel "$kernel" \
 		-initrd "$BATS_TEST_TMPDIR/initrd.gz" \
@@ -164,6 +176,12 @@ check_share() {
 	[ "$(stat -c %s "$share/direct")" -eq 16384 ]
 	[ "$(stat -c %u:%g "$share/owned/u.txt")" = 1000:1000 ]
 	[ "$(cat "$share/owned/u.txt")" = mine ]
+	[ "$(stat -c %u:%g "$share/ch")" = 1000:1000 ]
+	if [ -e "$share/want-big" ]; then
+		[ "$(find "$share/many" -type f | wc -l)" -eq 10000 ]
+		[ "$(stat -c %s "$share/huge")" -eq $((256 << 20)) ]
+		[ "$(md5sum < "$share/huge" | cut -d' ' -f1)" = "$(cat "$share/huge.md5")" ]
+	fi
 }
 
 # The flags of the first INIT reply in trace $1, one a line.
@@ -188,6 +206,7 @@ no_leak_check() {
 @test "a guest mounts, writes, reads, renames, unlinks and remounts (sandboxed)" {
 	no_leak_check
 	: > "$share/want-xattr"
+	: > "$share/want-big" # 10 000 files and 256 MiB: this test only
 	boot "$VFSD" --shared-dir "$share" --cache auto --sandbox namespace \
 		--seccomp "$(filter)" --xattr --trace "$BATS_TEST_TMPDIR/vfs.trace"
 	grep -q "FBR-VM: OK" "$BATS_TEST_TMPDIR/console.log" || { show_logs; false; }

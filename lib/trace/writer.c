@@ -1,10 +1,14 @@
 /*
  * The trace writer.  Records are appended to one buffer under a mutex and
  * written out in large chunks, so the tap costs a timestamp, a lock and a
- * copy per message.  A thread of the writer's own writes out what has
- * collected once a second, so that a reader following the file (fbr-trace
- * -F) sees every message within a second even when traffic stops.  A
- * write error is kept and reported at close; the server goes on serving.
+ * copy per message.  The buffer is written out of the lock: it is swapped
+ * for a spare, and the writer of the last one (wlock) must be done before
+ * the spare is taken, so records reach the file in order while the
+ * workers go on appending.  A thread of the writer's own writes out what
+ * has collected once a second, so that a reader following the file
+ * (fbr-trace -F) sees every message within a second even when traffic
+ * stops.  A write error is kept and reported at close; the server goes on
+ * serving.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,11 +27,12 @@
 struct fbr_trace {
 	int fd;
 	uint32_t snaplen;
-	pthread_mutex_t lock;
+	pthread_mutex_t lock;     /* buf, used, closing */
+	pthread_mutex_t wlock;    /* spare, fd, err; taken before lock */
 	pthread_cond_t tick;      /* the flusher's clock, and its stop */
 	pthread_t flusher;
 	bool closing;
-	unsigned char *buf;
+	unsigned char *buf, *spare;
 	size_t used;
 	int err;
 };
@@ -74,12 +79,28 @@ static int write_header(struct fbr_trace *t, enum fbr_trace_transport transport,
 	return write_all(t->fd, &h, sizeof(h));
 }
 
-/* Under the lock: out with the buffer. */
+/*
+ * Out with the buffer: called and returning with the lock held, which it
+ * drops while it waits for the last write and while it writes.
+ */
 static void flush_locked(struct fbr_trace *t)
 {
-	if (!t->err)
-		t->err = write_all(t->fd, t->buf, t->used);
+	unsigned char *full;
+	size_t len;
+
+	pthread_mutex_unlock(&t->lock);
+	pthread_mutex_lock(&t->wlock);
+	pthread_mutex_lock(&t->lock);
+	full = t->buf;
+	len = t->used;
+	t->buf = t->spare;
+	t->spare = full;
 	t->used = 0;
+	pthread_mutex_unlock(&t->lock);
+	if (len && !t->err)
+		t->err = write_all(t->fd, full, len);
+	pthread_mutex_unlock(&t->wlock);
+	pthread_mutex_lock(&t->lock);
 }
 
 static void *flusher(void *arg)
@@ -111,6 +132,7 @@ static int start_flusher(struct fbr_trace *t)
 	pthread_cond_init(&t->tick, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&t->lock, NULL);
+	pthread_mutex_init(&t->wlock, NULL);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	err = pthread_create(&t->flusher, NULL, flusher, t);
@@ -118,6 +140,7 @@ static int start_flusher(struct fbr_trace *t)
 	if (err) {
 		pthread_cond_destroy(&t->tick);
 		pthread_mutex_destroy(&t->lock);
+		pthread_mutex_destroy(&t->wlock);
 	}
 	return -err;
 }
@@ -132,9 +155,10 @@ int fbr_trace_create(const char *path, enum fbr_trace_transport transport,
 		return -ENOMEM;
 	t->snaplen = snaplen;
 	t->buf = malloc(BUF_SIZE);
+	t->spare = malloc(BUF_SIZE);
 	t->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (!t->buf || t->fd < 0) {
-		err = t->buf ? -errno : -ENOMEM;
+	if (!t->buf || !t->spare || t->fd < 0) {
+		err = t->fd < 0 ? -errno : -ENOMEM;
 		goto fail;
 	}
 	err = write_header(t, transport, tool);
@@ -148,6 +172,7 @@ fail:
 	if (t->fd >= 0)
 		close(t->fd);
 	free(t->buf);
+	free(t->spare);
 	free(t);
 	return err;
 }
@@ -173,7 +198,7 @@ static void append(struct fbr_trace *t, struct fbr_trace_record *r,
 	r->flags = cap < r->origlen ? FBR_REC_TRUNCATED : 0;
 	r->rec_len = (uint32_t)((sizeof(*r) + cap + 7) & ~(size_t)7);
 	pthread_mutex_lock(&t->lock);
-	if (t->used + r->rec_len > BUF_SIZE)
+	while (t->used + r->rec_len > BUF_SIZE) /* others may fill it anew */
 		flush_locked(t);
 	memcpy(t->buf + t->used, r, sizeof(*r));
 	put_iov(t->buf + t->used + sizeof(*r), iov, cnt, cap);
@@ -227,13 +252,17 @@ int fbr_trace_close(struct fbr_trace *t)
 	pthread_cond_signal(&t->tick);
 	pthread_mutex_unlock(&t->lock);
 	pthread_join(t->flusher, NULL);
+	pthread_mutex_lock(&t->lock);
 	flush_locked(t);
+	pthread_mutex_unlock(&t->lock);
 	if (close(t->fd) < 0 && !t->err)
 		t->err = -errno;
 	err = t->err;
 	pthread_mutex_destroy(&t->lock);
+	pthread_mutex_destroy(&t->wlock);
 	pthread_cond_destroy(&t->tick);
 	free(t->buf);
+	free(t->spare);
 	free(t);
 	return err;
 }

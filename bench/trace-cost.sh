@@ -1,20 +1,22 @@
 #!/bin/bash
 # What recording costs: fbr-mount with and without --trace, interleaved
 # round by round, on the small-file workload of fbr-bench-files (source on
-# tmpfs so the disk does not blur it; the trace goes to /var/tmp, a disk).
-#   bench/trace-cost.sh [-n ROUNDS] [-f FILES] [-b BUILDDIR]
+# tmpfs so the disk does not blur it; the trace goes to /var/tmp, a disk,
+# or to -t DIR).
+#   bench/trace-cost.sh [-n ROUNDS] [-f FILES] [-b BUILDDIR] [-t DIR]
 set -euo pipefail
 
-rounds=5 files=5000
+rounds=5 files=5000 tdir=/var/tmp
 build=$(cd "$(dirname "$0")/.." && pwd)/build
-while getopts n:f:b: opt; do
+while getopts n:f:b:t: opt; do
 	case $opt in
 	n) rounds=$OPTARG ;; f) files=$OPTARG ;; b) build=$(cd "$OPTARG" && pwd) ;;
+	t) tdir=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
 work=$(mktemp -d /dev/shm/fbr-trace-cost.XXXXXX)
-trace=$(mktemp /var/tmp/fbr-trace-cost.XXXXXX)
+trace=$(mktemp "$tdir/fbr-trace-cost.XXXXXX")
 cleanup() { umount "$work/mnt" 2>/dev/null || true; rm -rf "$work" "$trace"; }
 trap cleanup EXIT
 mkdir "$work/src" "$work/mnt"

@@ -241,33 +241,6 @@ for i in range(10000):
 	false
 }
 
-# The server's inode count, from a SIGUSR1 report into $BATS_TEST_TMPDIR/stats.
-server_inodes() {
-	rm -f "$BATS_TEST_TMPDIR/stats"
-	kill -USR1 "$daemon_pid"
-	wait_for 30 test -s "$BATS_TEST_TMPDIR/stats"
-	sed -n 's/^inodes: //p' "$BATS_TEST_TMPDIR/stats"
-}
-
-@test "a walked tree the kernel forgets leaves the server's inodes at idle" {
-	need_fuse
-	for d in 1 2 3 4 5; do
-		mkdir "$src/d$d"
-		(cd "$src/d$d" && seq -f 'f%g' 1000 | xargs touch)
-	done
-	start_daemon --stats-file "$BATS_TEST_TMPDIR/stats"
-	idle=$(server_inodes)
-	[ "$(find "$mnt" -type f -printf "%s\n" | wc -l)" -eq 5000 ] # stats each
-	[ "$(server_inodes)" -ge 5000 ]
-	# drop_caches makes the kernel forget what it no longer uses.
-	for _ in $(seq 20); do
-		echo 2 >/proc/sys/vm/drop_caches
-		[ "$(server_inodes)" -le "$idle" ] && break
-		sleep 0.5
-	done
-	[ "$(server_inodes)" -eq "$idle" ]
-}
-
 @test "SIGUSR1 reports inodes, handles, fds and requests in flight" {
 	need_fuse
 	echo x >"$src/f"

@@ -16,7 +16,7 @@ src=$(cd "$(dirname "$0")" && pwd)
 # Everything the project needs from Debian 12, and why.
 PACKAGES="
 build-essential autoconf automake pkg-config
-libcap-dev libseccomp-dev
+libcap-dev libseccomp-dev liburing-dev
 fuse3
 bats
 bpftool
@@ -36,6 +36,7 @@ libfuse3-dev fuse-overlayfs
 # libfuse3-dev, fuse-overlayfs: fbr-trace record's tests relay libfuse's
 # passthrough_ll (built from libfuse3-dev's examples, never linked into
 # fbr) and a packaged libfuse filesystem.
+# liburing-dev: fbr-mount's FUSE over io_uring.
 
 log() { printf 'run.sh: %s\n' "$*" >&2; }
 

@@ -1,31 +1,38 @@
 #!/bin/bash
 # fbr's benchmark: the same workloads on the native directory, through
-# fbr-mount (with FUSE passthrough, its default as root, and without), and
-# through libfuse's passthrough_ll (built here from Debian's libfuse3-dev
-# examples), interleaved round by round, best of N.
+# fbr-mount served by /dev/fuse reads (with FUSE passthrough and without)
+# and by FUSE over io_uring (the same two), and through libfuse's
+# passthrough_ll (built here from Debian's libfuse3-dev examples),
+# interleaved round by round; medians of N.
 #
 #   bench/bench.sh [-n ROUNDS] [-f FILES] [-s MiB] [-b BUILDDIR] [-o FBR_OPTS]
-#                  [-d DIR]
+#                  [-d DIR] [-p CLIENTS]
 #
 # -d puts the source directory under DIR (default /var/tmp): /dev/shm
 # takes the disk out, so the figures show the servers rather than the
 # journal, which here moves native write figures by a factor of two.
+# -p runs the small-file workload as that many processes at once, each on
+# FILES/CLIENTS files of its own, and adds up their rates: where the
+# per-CPU queues of FUSE over io_uring should count.
 #
 # Workloads: fbr-bench-files on FILES small files (create+write 4 KiB, stat,
 # readdir, open+read 4 KiB, unlink), then fio: sequential write, sequential
 # read (page cache dropped first) and 4 KiB random reads, on one file of
 # MiB.  Both FUSE servers run at cache=auto with 1 s timeouts.  Needs root
-# (mounts, drop_caches), fio, and libfuse3-dev for passthrough_ll.
+# (mounts, drop_caches), fio, and libfuse3-dev for passthrough_ll.  The
+# fuse module's enable_uring is turned on for the run and put back after;
+# a kernel without it runs the /dev/fuse contenders only.
 set -euo pipefail
 
-rounds=3 files=10000 size=256 fbr_opts=cache=auto base=/var/tmp
+rounds=3 files=10000 size=256 fbr_opts=cache=auto base=/var/tmp clients=1
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=$src/build
-while getopts n:f:s:b:o:d: opt; do
+while getopts n:f:s:b:o:d:p: opt; do
 	case $opt in
 	n) rounds=$OPTARG ;; f) files=$OPTARG ;; s) size=$OPTARG ;;
 	b) build=$(cd "$OPTARG" && pwd) ;; o) fbr_opts=$OPTARG ;;
 	d) base=$OPTARG ;;
+	p) clients=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -34,7 +41,13 @@ work=$(mktemp -d "$base/fbr-bench.XXXXXX")
 mnt=$work/mnt
 data=$work/data
 mkdir -p "$mnt" "$data"
-cleanup() { umount "$mnt" 2>/dev/null || true; rm -rf "$work"; }
+uring_param=/sys/module/fuse/parameters/enable_uring
+uring_old=
+cleanup() {
+	umount "$mnt" 2>/dev/null || true
+	rm -rf "$work"
+	[ -z "$uring_old" ] || echo "$uring_old" >"$uring_param"
+}
 trap cleanup EXIT
 
 fbr_mount=$build/tools/fbr-mount/fbr-mount
@@ -48,9 +61,13 @@ cc -O2 -o "$ll" /usr/share/doc/libfuse3-dev/examples/passthrough_ll.c \
 start() {
 	case $1 in
 	native) echo "$data" ;;
-	fbr) "$fbr_mount" -o "$fbr_opts" "$data" "$mnt" && echo "$mnt" ;;
-	fbr-plain) "$fbr_mount" -o "$fbr_opts,no_passthrough" "$data" "$mnt" &&
+	fbr) "$fbr_mount" -o "$fbr_opts,no_uring" "$data" "$mnt" && echo "$mnt" ;;
+	fbr-plain) "$fbr_mount" -o "$fbr_opts,no_passthrough,no_uring" \
+		"$data" "$mnt" && echo "$mnt" ;;
+	fbr-uring) "$fbr_mount" -o "$fbr_opts,uring" "$data" "$mnt" &&
 		echo "$mnt" ;;
+	fbr-uring-plain) "$fbr_mount" -o "$fbr_opts,no_passthrough,uring" \
+		"$data" "$mnt" && echo "$mnt" ;;
 	libfuse) "$ll" -o source="$data",cache=auto,timeout=1 "$mnt" && echo "$mnt" ;;
 	esac
 }
@@ -70,12 +87,30 @@ r = j["read"] if j["read"]["io_bytes"] else j["write"]
 print(r["iops"] if sys.argv[1] == "iops" else r["bw_bytes"] / 1048576)' "$metric"
 }
 
+# small DIR: the small-file workload from $clients processes at once;
+# print "line value" pairs, the value the sum of their rates.
+small() {
+	local dir=$1 j pids=()
+	for ((j = 1; j <= clients; j++)); do
+		mkdir -p "$dir/small$j"
+		"$files_bin" "$dir/small$j" $((files / clients)) >"$work/part$j" &
+		pids+=($!)
+	done
+	for j in "${pids[@]}"; do
+		wait "$j"
+	done
+	paste "$work"/part* |
+		awk '{ s = 0; for (i = 2; i <= NF; i += 2) s += $i; print $1, s }'
+	for ((j = 1; j <= clients; j++)); do
+		rmdir "$dir/small$j"
+		rm "$work/part$j"
+	done
+}
+
 # workload DIR: print "line value" pairs.
 workload() {
 	local dir=$1
-	mkdir -p "$dir/small"
-	"$files_bin" "$dir/small" "$files"
-	rmdir "$dir/small"
+	small "$dir"
 	echo "seqwrite_MiB/s $(fio_run bw "$dir" write 1M --end_fsync=1)"
 	drop_caches
 	echo "seqread_MiB/s $(fio_run bw "$dir" read 1M)"
@@ -86,19 +121,24 @@ workload() {
 
 results=$work/results
 contenders=(native fbr fbr-plain libfuse)
+if [ -w "$uring_param" ]; then
+	uring_old=$(cat "$uring_param")
+	echo Y >"$uring_param"
+	contenders=(native fbr fbr-uring fbr-plain fbr-uring-plain libfuse)
+fi
 for ((r = 1; r <= rounds; r++)); do
 	for c in "${contenders[@]}"; do
 		dir=$(start "$c")
 		while read -r line value; do
 			echo "$line $c $value" >>"$results"
-			printf 'round %d %-8s %-18s %12.1f\n' "$r" "$c" "$line" "$value" >&2
+			printf 'round %d %-15s %-18s %12.1f\n' "$r" "$c" "$line" "$value" >&2
 		done < <(workload "$dir")
 		stop "$c"
 	done
 done
 
-printf '\n%d rounds, %d files, %d MiB, source under %s; fbr-mount -o %s; passthrough_ll cache=auto\n' \
-	"$rounds" "$files" "$size" "$base" "$fbr_opts"
+printf '\n%d rounds, %d files (%d clients), %d MiB, source under %s; fbr-mount -o %s; passthrough_ll cache=auto\n' \
+	"$rounds" "$files" "$clients" "$size" "$base" "$fbr_opts"
 python3 - "$results" <<'PY'
 import statistics, sys
 runs = {}
@@ -107,17 +147,30 @@ for l in open(sys.argv[1]):
     runs.setdefault((line, who), []).append(float(v))
 order = ["create", "stat", "readdir", "read", "unlink",
          "seqwrite_MiB/s", "seqread_MiB/s", "randread4k_IOPS"]
-print("\nmedian (min-max) of each contender; ratios of medians (best in brackets)")
-print("fbr-mount: FUSE passthrough (the default as root); plain: -o no_passthrough\n")
-print("| line | native | fbr-mount | fbr-mount plain | passthrough_ll "
-      "| fbr/ll | plain/ll | fbr/native |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|")
+names = {"native": "native", "fbr": "fbr", "fbr-uring": "fbr uring",
+         "fbr-plain": "fbr plain", "fbr-uring-plain": "fbr uring plain",
+         "libfuse": "passthrough_ll"}
+who = [w for w in names if any(k[1] == w for k in runs)]
 med = statistics.median
+cell = lambda v: "%.0f (%.0f-%.0f)" % (med(v), min(v), max(v))
+ratio = lambda a, b: "%.2f" % (med(a) / med(b))
+print("\nmedian (min-max) of each contender; ratios of medians")
+print("fbr: FUSE passthrough (the default as root); plain: -o no_passthrough;")
+print("uring: FUSE over io_uring, else /dev/fuse reads (-o no_uring)\n")
+print("| line | " + " | ".join(names[w] for w in who) + " |")
+print("|---|" + "---:|" * len(who))
 for line in order:
-    n, f, p, l = (runs[(line, w)] for w in ("native", "fbr", "fbr-plain", "libfuse"))
-    cell = lambda v: "%.0f (%.0f-%.0f)" % (med(v), min(v), max(v))
-    ratio = lambda a, b: "%.2f (%.2f)" % (med(a) / med(b), max(a) / max(b))
-    print("| %s | %.0f | %s | %s | %s | %s | %s | %s |" % (
-        line, med(n), cell(f), cell(p), cell(l), ratio(f, l), ratio(p, l),
-        ratio(f, n)))
+    print("| %s | %s |" % (line, " | ".join(
+        "%.0f" % med(runs[(line, w)]) if w == "native" else
+        cell(runs[(line, w)]) for w in who)))
+pairs = [("fbr-uring", "fbr"), ("fbr-uring-plain", "fbr-plain"),
+         ("fbr", "libfuse"), ("fbr-uring", "libfuse"), ("fbr", "native"),
+         ("fbr-uring", "native")]
+pairs = [p for p in pairs if p[0] in who and p[1] in who]
+print("\n| line | " + " | ".join("%s / %s" % (names[a], names[b])
+                                   for a, b in pairs) + " |")
+print("|---|" + "---:|" * len(pairs))
+for line in order:
+    print("| %s | %s |" % (line, " | ".join(
+        ratio(runs[(line, a)], runs[(line, b)]) for a, b in pairs)))
 PY

@@ -124,6 +124,11 @@ static int init_live(struct fbr_req *r, const struct fuse_init_in *in)
 	return fbr_reply_ok(r, &out, sizeof(out));
 }
 
+void fbr_session_offer(struct fbr_session *s, uint64_t flags)
+{
+	s->opts.transport_flags |= flags;
+}
+
 int fbr_do_init(struct fbr_req *r)
 {
 	struct fuse_init_in in = { 0 };

@@ -103,4 +103,10 @@ struct fbr_backing_ops {
 void fbr_session_set_backing(struct fbr_session *s,
 			     const struct fbr_backing_ops *ops, void *ctx);
 
+/*
+ * Add INIT flags the transport provides once it is ready to honour them
+ * (FUSE_OVER_IO_URING when its rings are set up).  Before INIT.
+ */
+void fbr_session_offer(struct fbr_session *s, uint64_t flags);
+
 #endif

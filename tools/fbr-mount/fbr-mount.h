@@ -25,6 +25,7 @@ struct args {
 	bool foreground;
 	bool debug;
 	unsigned threads;         /* 0: the transport's default */
+	enum fbr_fusedev_uring uring; /* --uring, --no-uring, or the default */
 	char *stats_file;         /* NULL: stderr, or syslog in the background */
 	char *trace_file;         /* --trace: record the traffic there */
 	char **lists;             /* copies of the -o lists; values point in */

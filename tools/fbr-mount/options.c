@@ -19,6 +19,7 @@
 enum {
 	OPT_CACHE = 256, OPT_THREADS, OPT_ENTRY_TIMEOUT, OPT_ATTR_TIMEOUT,
 	OPT_WRITEBACK, OPT_XATTR, OPT_KILLPRIV_V2, OPT_NO_PASSTHROUGH, OPT_STATS_FILE, OPT_TRACE,
+	OPT_URING, OPT_NO_URING,
 };
 
 static const struct option longopts[] = {
@@ -35,6 +36,8 @@ static const struct option longopts[] = {
 	{ "xattr", no_argument, NULL, OPT_XATTR },
 	{ "killpriv-v2", no_argument, NULL, OPT_KILLPRIV_V2 },
 	{ "no-passthrough", no_argument, NULL, OPT_NO_PASSTHROUGH },
+	{ "uring", no_argument, NULL, OPT_URING },
+	{ "no-uring", no_argument, NULL, OPT_NO_URING },
 	{ "stats-file", required_argument, NULL, OPT_STATS_FILE },
 	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ NULL, 0, NULL, 0 },
@@ -58,6 +61,10 @@ static void usage(void)
 	      "     --killpriv-v2         let the server clear setuid bits on write\n"
 	      "     --no-passthrough      no FUSE passthrough: reads and writes\n"
 	      "                           go through the server\n"
+	      "     --uring               FUSE over io_uring, warning where the\n"
+	      "                           kernel does not offer it (default: used\n"
+	      "                           where offered)\n"
+	      "     --no-uring            /dev/fuse reads only\n"
 	      "     --threads <n>         most worker threads (default: 2 per CPU, 4 to 16)\n"
 	      "     --stats-file <file>   where SIGUSR1 writes its report\n"
 	      "     --trace <file>        record every FUSE message (see fbr-trace(1))\n"
@@ -68,7 +75,7 @@ static void usage(void)
 	      MOUNTOPTS_HELP
 	      " (allow_other implies default_permissions), no_default_permissions,\n"
 	      " and cache=, entry_timeout=, attr_timeout=, writeback, xattr,\n"
-	      " killpriv_v2, no_passthrough, threads= as above.\n"
+	      " killpriv_v2, no_passthrough, uring, no_uring, threads= as above.\n"
 	      "\n"
 	      "For more details see fbr-mount(1).\n", stdout);
 }
@@ -174,12 +181,17 @@ static bool *switch_field(struct args *a, const char *opt)
 	return NULL;
 }
 
-/* The one on-by-default switch. */
-static bool set_no_passthrough(struct args *a, const char *opt)
+/* The switches that are on by default, and uring's two settings. */
+static bool set_defaulted(struct args *a, const char *opt)
 {
-	if (strcmp(opt, "no_passthrough"))
+	if (!strcmp(opt, "no_passthrough"))
+		a->pt.passthrough = false;
+	else if (!strcmp(opt, "uring"))
+		a->uring = FBR_FUSEDEV_URING_ON;
+	else if (!strcmp(opt, "no_uring"))
+		a->uring = FBR_FUSEDEV_URING_OFF;
+	else
 		return false;
-	a->pt.passthrough = false;
 	return true;
 }
 
@@ -192,7 +204,7 @@ static int set_option(struct args *a, char *opt)
 
 	if (sw)
 		*sw = true;
-	if (!*opt || sw || set_perm_checks(a, opt) || set_no_passthrough(a, opt))
+	if (!*opt || sw || set_perm_checks(a, opt) || set_defaulted(a, opt))
 		return EXIT_OK;
 	ret = mountopt_set(&a->mnt, opt);
 	if (ret)
@@ -268,6 +280,12 @@ static int parse_one(struct args *a, int c, const char *arg, bool *done)
 	case OPT_NO_PASSTHROUGH:
 		a->pt.passthrough = false;
 		return EXIT_OK;
+	case OPT_URING:
+		a->uring = FBR_FUSEDEV_URING_ON;
+		return EXIT_OK;
+	case OPT_NO_URING:
+		a->uring = FBR_FUSEDEV_URING_OFF;
+		return EXIT_OK;
 	case OPT_STATS_FILE:
 		return cli_abs_path(arg, &a->stats_file) ? EXIT_OK : EXIT_FAIL;
 	case OPT_TRACE:
@@ -302,6 +320,7 @@ int parse_args(int argc, char **argv, struct args *a, bool *done)
 
 	*a = (struct args){
 		.mnt = { .subtype = "fbr-mount" },
+		.uring = FBR_FUSEDEV_URING_AUTO,
 		.pt = { .cache = FBR_PT_CACHE_AUTO, .entry_timeout = -1,
 			.attr_timeout = -1, .host_pids = true,
 			.passthrough = true },

@@ -79,10 +79,25 @@ static int setup_signals(struct server *sv)
 	return 0;
 }
 
+/*
+ * fusermount3's auto_unmount unmounts after a crash only if the connection
+ * has ended by the time it looks, and the kernel ends one with rings in
+ * the background, after the process: unasked, those mounts keep to reads.
+ */
+static enum fbr_fusedev_uring uring_mode(const struct args *a)
+{
+	if (a->mnt.auto_unmount && a->uring == FBR_FUSEDEV_URING_AUTO)
+		return FBR_FUSEDEV_URING_OFF;
+	return a->uring;
+}
+
 static int start(struct server *sv)
 {
 	const struct args *a = sv->a;
-	unsigned threads = a->threads ? a->threads : fbr_fusedev_default_threads();
+	struct fbr_fusedev_opts fo = {
+		.threads = a->threads ? a->threads : fbr_fusedev_default_threads(),
+		.uring = uring_mode(a),
+	};
 	int err;
 
 	if (a->trace_file) {
@@ -103,10 +118,10 @@ static int start(struct server *sv)
 	/* Backing files need CAP_SYS_ADMIN: a user's mount does without. */
 	if (a->pt.passthrough && geteuid() == 0)
 		fbr_fusedev_passthrough(sv->session, sv->mnt.fd);
-	err = fbr_fusedev_start(sv->session, sv->mnt.fd, threads, sv->trace,
-				&sv->srv);
+	fo.trace = sv->trace;
+	err = fbr_fusedev_start(sv->session, sv->mnt.fd, &fo, &sv->srv);
 	if (err) {
-		errmsg("cannot start %u workers: %s", threads, strerror(-err));
+		errmsg("cannot start %u workers: %s", fo.threads, strerror(-err));
 		fbr_unmount(&sv->mnt);
 		return -1;
 	}

@@ -2,9 +2,10 @@
  * The /dev/fuse transport: getting a FUSE connection (mounting with
  * mount(2) as root, through the fusermount3 helper otherwise, or taking
  * over an fd someone else mounted) and serving it with worker threads that
- * each read a request, dispatch it and write the reply.  Library code: it
- * reports through fbr_log() and negative errnos, and installs no signal
- * handlers; the tool decides what a signal means.
+ * each read a request, dispatch it and write the reply, and, where the
+ * kernel offers it, with FUSE over io_uring's per-CPU ring queues.
+ * Library code: it reports through fbr_log() and negative errnos, and
+ * installs no signal handlers; the tool decides what a signal means.
  */
 #ifndef FBR_TRANSPORTS_FUSEDEV_H
 #define FBR_TRANSPORTS_FUSEDEV_H
@@ -75,15 +76,42 @@ struct fbr_fusedev_busy {
 /* The default worker count for this machine. */
 unsigned fbr_fusedev_default_threads(void);
 
+/*
+ * FUSE over io_uring: once INIT has agreed on it, the kernel hands each
+ * request to a ring entry of the queue of the CPU the caller runs on, and
+ * the reply goes back through the same entry, one system call per request
+ * where /dev/fuse takes a read and a write.  The kernel offers it only when
+ * the fuse module's enable_uring parameter is on; otherwise, and where the
+ * rings cannot be set up, the workers serve everything.  INIT, FORGET and
+ * INTERRUPT always come through /dev/fuse.
+ */
+enum fbr_fusedev_uring {
+	FBR_FUSEDEV_URING_OFF,     /* /dev/fuse reads only */
+	FBR_FUSEDEV_URING_AUTO,    /* the rings where offered, quietly */
+	FBR_FUSEDEV_URING_ON,      /* the same, warning where not offered */
+};
+
+/* In traces and busy reports, ring queue q's requests show as this + q. */
+#define FBR_FUSEDEV_RING_WORKER 1000
+
 struct fbr_trace;
 
+struct fbr_fusedev_opts {
+	unsigned threads;          /* the most /dev/fuse workers; with the
+				      rings, also about the most ring
+				      threads, spread over the queues */
+	struct fbr_trace *trace;   /* every message read and written is
+				      recorded there, byte for byte; or NULL */
+	enum fbr_fusedev_uring uring;
+};
+
 /*
- * Start up to nthreads workers on fd (each on its own clone of it).  fd
- * stays the caller's.  With trace, every message read and written is
- * recorded there, byte for byte.  Returns 0 and *out, or a negative errno.
+ * Start serving fd: one worker (on its own clone of fd), more as they are
+ * needed, and with o->uring the rings once INIT agrees on them.  fd stays
+ * the caller's.  Returns 0 and *out, or a negative errno.
  */
-int fbr_fusedev_start(struct fbr_session *s, int fd, unsigned nthreads,
-		      struct fbr_trace *trace, struct fbr_fusedev **out);
+int fbr_fusedev_start(struct fbr_session *s, int fd,
+		      const struct fbr_fusedev_opts *o, struct fbr_fusedev **out);
 /*
  * An eventfd that turns readable whenever the state changes; read it to
  * rearm, then look at fbr_fusedev_state().
@@ -93,10 +121,16 @@ enum fbr_fusedev_state fbr_fusedev_state(const struct fbr_fusedev *d);
 /* Why the server stopped: 0 (unmounted, DESTROY) or a negative errno. */
 int fbr_fusedev_error(const struct fbr_fusedev *d);
 unsigned fbr_fusedev_threads(const struct fbr_fusedev *d);
-/* Fill up to max entries with the requests being served; returns the count. */
+/*
+ * Fill up to max entries with the requests being served, by workers and
+ * by ring threads; returns the count.
+ */
 unsigned fbr_fusedev_busy(const struct fbr_fusedev *d,
 			  struct fbr_fusedev_busy *b, unsigned max);
-/* Stop the workers (those still reading are cancelled), wait, and free. */
+/*
+ * Stop the workers (those still reading are cancelled) and the ring
+ * threads, wait, and free.
+ */
 void fbr_fusedev_free(struct fbr_fusedev *d);
 
 #endif

@@ -8,7 +8,9 @@
  * clients still get parallel workers.  The kernel's ENODEV on read is the end of the
  * mount; the last worker out marks the server stopped.  Workers run with
  * cancellation disabled except while blocked in read(), so stopping them
- * never leaves the driver half-way through a request.
+ * never leaves the driver half-way through a request.  With FUSE over
+ * io_uring (uring.c) the rings take over once INIT is answered, and the
+ * workers are left with INIT, FORGET and INTERRUPT.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +29,7 @@
 #include "protocol/opcode.h"
 #include "trace/trace.h"
 #include "transports/fusedev/fusedev.h"
+#include "transports/fusedev/uring.h"
 #include "util/log.h"
 
 #define SUBSYS "fusedev"
@@ -67,6 +70,7 @@ struct fbr_fusedev {
 	unsigned spawned;         /* under grow_lock */
 	int fd;                   /* the connection, the caller's */
 	struct fbr_trace *trace;  /* the tap, or NULL */
+	struct fbr_uring *ring;   /* FUSE over io_uring, or NULL */
 	unsigned n;               /* the most workers there may be */
 	struct worker w[];
 };
@@ -243,6 +247,8 @@ static void after_init(struct fbr_fusedev *d)
 	if (fbr_session_state(d->s) == FBR_SESSION_LIVE) {
 		int starting = FBR_FUSEDEV_STARTING;
 
+		if (d->ring)
+			fbr_uring_start(d->ring);
 		if (atomic_compare_exchange_strong(&d->state, &starting,
 						   FBR_FUSEDEV_LIVE))
 			notify(d);
@@ -425,24 +431,27 @@ static int spawn(struct fbr_fusedev *d)
 	return err;
 }
 
-int fbr_fusedev_start(struct fbr_session *s, int fd, unsigned nthreads,
-		      struct fbr_trace *trace, struct fbr_fusedev **out)
+int fbr_fusedev_start(struct fbr_session *s, int fd,
+		      const struct fbr_fusedev_opts *o, struct fbr_fusedev **out)
 {
 	struct fbr_fusedev *d;
 	int err = 0;
 
-	if (nthreads < 1)
+	if (o->threads < 1)
 		return -EINVAL;
-	d = calloc(1, sizeof(*d) + nthreads * sizeof(d->w[0]));
+	d = calloc(1, sizeof(*d) + o->threads * sizeof(d->w[0]));
 	if (!d)
 		return -ENOMEM;
 	d->s = s;
-	d->n = nthreads;
+	d->n = o->threads;
 	d->fd = fd;
-	d->trace = trace;
+	d->trace = o->trace;
 	pthread_mutex_init(&d->grow_lock, NULL);
-	for (unsigned i = 0; i < nthreads; i++)
+	for (unsigned i = 0; i < o->threads; i++)
 		d->w[i].fd = -1;
+	/* Without rings the workers serve everything: not an error. */
+	if (o->uring != FBR_FUSEDEV_URING_OFF)
+		fbr_uring_new(s, fd, o->trace, o->threads, o->uring, &d->ring);
 	d->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (d->evfd < 0)
 		err = -errno;
@@ -499,7 +508,7 @@ unsigned fbr_fusedev_busy(const struct fbr_fusedev *d,
 		if (atomic_load(&w->start_ns) == start)
 			k++;
 	}
-	return k;
+	return d->ring ? k + fbr_uring_busy(d->ring, b + k, max - k) : k;
 }
 
 void fbr_fusedev_free(struct fbr_fusedev *d)
@@ -511,6 +520,8 @@ void fbr_fusedev_free(struct fbr_fusedev *d)
 	pthread_mutex_unlock(&d->grow_lock);
 	for (unsigned i = 0; i < d->n; i++)
 		worker_release(&d->w[i]);
+	/* After the workers: none is starting the rings any more. */
+	fbr_uring_free(d->ring);
 	if (d->evfd >= 0)
 		close(d->evfd);
 	pthread_mutex_destroy(&d->grow_lock);

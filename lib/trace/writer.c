@@ -1,11 +1,10 @@
 /*
- * The trace writer.  Records are appended to one buffer under a mutex and
- * written out in large chunks, so the tap costs a timestamp, a lock and a
- * copy per message.  The buffer is written out of the lock: it is swapped
- * for a spare, and the writer of the last one (wlock) must be done before
- * the spare is taken, so records reach the file in order while the
- * workers go on appending.  A thread of the writer's own writes out what
- * has collected once a second, so that a reader following the file
+ * The trace writer.  Records are appended to one buffer under a mutex, so
+ * the tap costs a timestamp, a lock and a copy per message.  A full buffer
+ * is handed to the writer's own thread, which writes it out while the
+ * workers fill the spare: a worker waits only when the spare fills before
+ * the disk has taken the last buffer.  The thread also writes out what has
+ * collected once a second, so that a reader following the file
  * (fbr-trace -F) sees every message within a second even when traffic
  * stops.  A write error is kept and reported at close; the server goes on
  * serving.
@@ -27,13 +26,16 @@
 struct fbr_trace {
 	int fd;
 	uint32_t snaplen;
-	pthread_mutex_t lock;     /* buf, used, closing */
-	pthread_mutex_t wlock;    /* spare, fd, err; taken before lock */
-	pthread_cond_t tick;      /* the flusher's clock, and its stop */
+	pthread_mutex_t lock;     /* everything below */
+	pthread_cond_t tick;      /* to the flusher: a buffer, or stop */
+	pthread_cond_t room;      /* from it: the spare is free again */
 	pthread_t flusher;
 	bool closing;
-	unsigned char *buf, *spare;
+	unsigned char *buf;       /* being filled */
 	size_t used;
+	unsigned char *spare;     /* NULL while it is out being written */
+	unsigned char *out;       /* handed to the flusher, out_len bytes */
+	size_t out_len;
 	int err;
 };
 
@@ -79,28 +81,42 @@ static int write_header(struct fbr_trace *t, enum fbr_trace_transport transport,
 	return write_all(t->fd, &h, sizeof(h));
 }
 
-/*
- * Out with the buffer: called and returning with the lock held, which it
- * drops while it waits for the last write and while it writes.
- */
-static void flush_locked(struct fbr_trace *t)
+/* Hand the buffer being filled to the flusher; the spare must be in. */
+static void hand_over(struct fbr_trace *t)
 {
-	unsigned char *full;
-	size_t len;
-
-	pthread_mutex_unlock(&t->lock);
-	pthread_mutex_lock(&t->wlock);
-	pthread_mutex_lock(&t->lock);
-	full = t->buf;
-	len = t->used;
+	t->out = t->buf;
+	t->out_len = t->used;
 	t->buf = t->spare;
-	t->spare = full;
+	t->spare = NULL;
 	t->used = 0;
+	pthread_cond_signal(&t->tick);
+}
+
+/* Write out what was handed over, out of the lock. */
+static void write_out(struct fbr_trace *t)
+{
+	unsigned char *full = t->out;
+	size_t len = t->out_len;
+
+	t->out = NULL;
 	pthread_mutex_unlock(&t->lock);
 	if (len && !t->err)
 		t->err = write_all(t->fd, full, len);
-	pthread_mutex_unlock(&t->wlock);
 	pthread_mutex_lock(&t->lock);
+	t->spare = full;
+	pthread_cond_broadcast(&t->room);
+}
+
+/* Wait for a buffer, the stop, or the second's end (true). */
+static bool wait_tick(struct fbr_trace *t, struct timespec *until)
+{
+	while (!t->out && !t->closing)
+		if (pthread_cond_timedwait(&t->tick, &t->lock, until) == ETIMEDOUT) {
+			clock_gettime(CLOCK_MONOTONIC, until);
+			until->tv_sec++;
+			return true;
+		}
+	return false;
 }
 
 static void *flusher(void *arg)
@@ -109,12 +125,17 @@ static void *flusher(void *arg)
 	struct timespec until;
 
 	pthread_mutex_lock(&t->lock);
-	while (!t->closing) {
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec++;
-		pthread_cond_timedwait(&t->tick, &t->lock, &until);
-		if (t->used)
-			flush_locked(t);
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec++;
+	for (;;) {
+		bool second = wait_tick(t, &until);
+
+		if (!t->out && t->used && (second || t->closing))
+			hand_over(t);
+		if (t->out)
+			write_out(t);
+		else if (t->closing)
+			break;
 	}
 	pthread_mutex_unlock(&t->lock);
 	return NULL;
@@ -130,17 +151,17 @@ static int start_flusher(struct fbr_trace *t)
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&t->tick, &ca);
+	pthread_cond_init(&t->room, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&t->lock, NULL);
-	pthread_mutex_init(&t->wlock, NULL);
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	err = pthread_create(&t->flusher, NULL, flusher, t);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
 		pthread_cond_destroy(&t->tick);
+		pthread_cond_destroy(&t->room);
 		pthread_mutex_destroy(&t->lock);
-		pthread_mutex_destroy(&t->wlock);
 	}
 	return -err;
 }
@@ -198,8 +219,12 @@ static void append(struct fbr_trace *t, struct fbr_trace_record *r,
 	r->flags = cap < r->origlen ? FBR_REC_TRUNCATED : 0;
 	r->rec_len = (uint32_t)((sizeof(*r) + cap + 7) & ~(size_t)7);
 	pthread_mutex_lock(&t->lock);
-	while (t->used + r->rec_len > BUF_SIZE) /* others may fill it anew */
-		flush_locked(t);
+	while (t->used + r->rec_len > BUF_SIZE) { /* others may fill it anew */
+		if (t->spare)
+			hand_over(t);
+		else
+			pthread_cond_wait(&t->room, &t->lock);
+	}
 	memcpy(t->buf + t->used, r, sizeof(*r));
 	put_iov(t->buf + t->used + sizeof(*r), iov, cnt, cap);
 	memset(t->buf + t->used + sizeof(*r) + cap, 0,
@@ -252,15 +277,12 @@ int fbr_trace_close(struct fbr_trace *t)
 	pthread_cond_signal(&t->tick);
 	pthread_mutex_unlock(&t->lock);
 	pthread_join(t->flusher, NULL);
-	pthread_mutex_lock(&t->lock);
-	flush_locked(t);
-	pthread_mutex_unlock(&t->lock);
 	if (close(t->fd) < 0 && !t->err)
 		t->err = -errno;
 	err = t->err;
 	pthread_mutex_destroy(&t->lock);
-	pthread_mutex_destroy(&t->wlock);
 	pthread_cond_destroy(&t->tick);
+	pthread_cond_destroy(&t->room);
 	free(t->buf);
 	free(t->spare);
 	free(t);

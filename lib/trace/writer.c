@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -166,6 +167,25 @@ static int start_flusher(struct fbr_trace *t)
 	return -err;
 }
 
+/*
+ * A buffer with its pages in place: faulting them in one by one as records
+ * arrive is dear under a hypervisor (a create+unlink loop on one worker
+ * lost 15% to the tap that way, and nothing measurable without).
+ */
+static unsigned char *buf_new(void)
+{
+	void *p = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void buf_free(unsigned char *p)
+{
+	if (p)
+		munmap(p, BUF_SIZE);
+}
+
 int fbr_trace_create(const char *path, enum fbr_trace_transport transport,
 		     uint32_t snaplen, const char *tool, struct fbr_trace **out)
 {
@@ -175,8 +195,8 @@ int fbr_trace_create(const char *path, enum fbr_trace_transport transport,
 	if (!t)
 		return -ENOMEM;
 	t->snaplen = snaplen;
-	t->buf = malloc(BUF_SIZE);
-	t->spare = malloc(BUF_SIZE);
+	t->buf = buf_new();
+	t->spare = buf_new();
 	t->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (!t->buf || !t->spare || t->fd < 0) {
 		err = t->fd < 0 ? -errno : -ENOMEM;
@@ -192,8 +212,8 @@ int fbr_trace_create(const char *path, enum fbr_trace_transport transport,
 fail:
 	if (t->fd >= 0)
 		close(t->fd);
-	free(t->buf);
-	free(t->spare);
+	buf_free(t->buf);
+	buf_free(t->spare);
 	free(t);
 	return err;
 }
@@ -283,8 +303,8 @@ int fbr_trace_close(struct fbr_trace *t)
 	pthread_mutex_destroy(&t->lock);
 	pthread_cond_destroy(&t->tick);
 	pthread_cond_destroy(&t->room);
-	free(t->buf);
-	free(t->spare);
+	buf_free(t->buf);
+	buf_free(t->spare);
 	free(t);
 	return err;
 }

@@ -136,20 +136,23 @@ static int sink_send(struct fbr_sink *s, const struct iovec *iov, int cnt,
 {
 	struct worker *w = (struct worker *)s;
 	struct iovec v[8];
+	int err = 0;
 
 	if (cnt < 1 || cnt >= (int)(sizeof(v) / sizeof(v[0])))
 		return -EINVAL;
 	memcpy(v, iov, (size_t)cnt * sizeof(*iov));
 	if (placed)
 		v[cnt++] = (struct iovec){ w->out, placed };
-	tap_out(w->d->trace, w->idx, v, cnt);
 	while (writev(w->fd, v, cnt) < 0) {
 		if (errno == ENOENT)
-			return 0; /* interrupted: the kernel stopped waiting */
-		if (errno != EINTR && errno != EAGAIN)
-			return -errno;
+			break; /* interrupted: the kernel stopped waiting */
+		if (errno != EINTR && errno != EAGAIN) {
+			err = -errno;
+			break;
+		}
 	}
-	return 0;
+	tap_out(w->d->trace, w->idx, v, cnt); /* after: not on the caller's time */
+	return err;
 }
 
 /* A detached sink: a reply sent later, on a duplicate of the worker's fd

@@ -98,3 +98,18 @@ with open(sys.argv[1], "r+b") as f:
 	grep -q 'no FUSE passthrough: the writeback cache excludes it' \
 		"$BATS_TEST_TMPDIR/stderr"
 }
+
+@test "passthrough: at cache=always too (no FOPEN_KEEP_CACHE beside it)" {
+	echo data >"$src/f"
+	need_fuse
+	start_daemon -d -o cache=always --trace "$t"
+	if grep -q 'no FUSE passthrough: this kernel' "$BATS_TEST_TMPDIR/stderr"; then
+		skip "this kernel has no FUSE passthrough"
+	fi
+	[ "$(cat "$mnt/f")" = data ]
+	echo more >>"$mnt/f"
+	[ "$(cat "$src/f")" = "$(printf 'data\nmore')" ]
+	run -0 decoded
+	grep -q 'OPEN(.*path="/f".*FOPEN_PASSTHROUGH' <<<"$output"
+	! grep -q 'FOPEN_KEEP_CACHE|FOPEN_PASSTHROUGH' <<<"$output"
+}

@@ -74,6 +74,14 @@ static int kill_on_trunc(struct pt_fs *fs, const struct fbr_ctx *c, int fd,
 }
 
 /*
+ * The open flags the kernel accepts beside FOPEN_PASSTHROUGH; any other
+ * (FOPEN_KEEP_CACHE at cache=always) fails the caller's open with EIO.
+ * The backing file's own page cache does what KEEP_CACHE would.
+ */
+#define PASSTHROUGH_FOPEN (FOPEN_DIRECT_IO | FOPEN_PARALLEL_DIRECT_WRITES | \
+			   FOPEN_NOFLUSH)
+
+/*
  * The handle of a file just opened (takes fd and in), and FUSE passthrough
  * for it where agreed.
  */
@@ -88,7 +96,8 @@ static int file_new(struct pt_fs *fs, const struct fbr_ctx *c, int fd,
 	o->backing_id = pt_backing_get(fs, c, h->inode, h->fd);
 	if (o->backing_id > 0) {
 		h->backed = true;
-		o->open_flags |= FOPEN_PASSTHROUGH;
+		o->open_flags = (o->open_flags & PASSTHROUGH_FOPEN) |
+				FOPEN_PASSTHROUGH;
 	}
 	pt_handle_put(h);
 	return 0;

@@ -867,6 +867,17 @@ static void attack_nodeids(void)
 	       "READ with a made-up handle: EBADF");
 	forget(FUSE_ROOT_ID, 1000);
 	expect(getattr(FUSE_ROOT_ID, NULL), 0, "FORGET of the root: it stays");
+	{
+		struct fuse_batch_forget_in bi = { .count = 3 };
+		struct fuse_forget_one one[3] = {
+			{ FUSE_ROOT_ID, 1000 }, { UNKNOWN, 5 }, { 0, 1 },
+		};
+		struct part p[] = { P(bi), P(one) };
+
+		req(FUSE_BATCH_FORGET, 0, p, 2);
+		expect(getattr(FUSE_ROOT_ID, NULL), 0, "BATCH_FORGET of the "
+		       "root, an unknown nodeid and 0: the root stays");
+	}
 	check(!host_exists("hl"), "no link was made");
 	contained("nodeids 0, unknown and forgotten");
 }

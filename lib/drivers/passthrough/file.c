@@ -1,11 +1,12 @@
 /*
  * Open files: OPEN reopens the inode's O_PATH fd through /proc/self/fd
- * with the flags asked for, CREATE and TMPFILE make the file relative to
- * the parent's fd (as the caller: creds.c), and the data operations (READ,
- * WRITE, FALLOCATE, LSEEK, COPY_FILE_RANGE, FSYNC) run on the handle's fd
- * with the positioned calls, so handles share no file offset state.  The
- * cache mode decides the FOPEN_* flags; under writeback caching the kernel
- * also reads through write-only handles and does O_APPEND itself.
+ * with the flags asked for (never a device node's), CREATE and TMPFILE
+ * make the file relative to the parent's fd (as the caller: creds.c), and
+ * the data operations (READ, WRITE, FALLOCATE, LSEEK, COPY_FILE_RANGE,
+ * FSYNC) run on the handle's fd with the positioned calls, so handles
+ * share no file offset state.  The cache mode decides the FOPEN_* flags;
+ * under writeback caching the kernel also reads through write-only
+ * handles and does O_APPEND itself.
  */
 #define _GNU_SOURCE 1
 #include <errno.h>
@@ -21,11 +22,24 @@ void pt_fdname(int fd, char name[PT_FDNAME_MAX])
 	snprintf(name, PT_FDNAME_MAX, "%d", fd);
 }
 
+/*
+ * A device node in the source is the client's to open, on its side: the
+ * kernel never sends OPEN for one.  Opened here it would be the host's
+ * device, so a guest that makes a node for the host's disk and sends a
+ * crafted OPEN would read that disk; refused as on a nodev mount.
+ */
+static bool is_device(mode_t type)
+{
+	return S_ISCHR(type) || S_ISBLK(type);
+}
+
 int pt_reopen(struct pt_fs *fs, const struct pt_inode *in, int flags)
 {
 	char name[PT_FDNAME_MAX];
 	int fd;
 
+	if (is_device(in->type))
+		return -EACCES;
 	pt_fdname(pt_inode_fd(in), name);
 	/* O_NOFOLLOW would refuse the /proc link itself; a symlink's inode
 	   still gives ELOOP. */
@@ -172,6 +186,58 @@ static int open_as(struct pt_fs *fs, const struct fbr_ctx *c, int dfd,
 	return fd;
 }
 
+/*
+ * CREATE of a name that is there already opens what is there, as open(2)
+ * with O_CREAT does, but through an O_PATH fd whose type is checked
+ * first: never a device node (see pt_reopen), never a symlink's target.
+ */
+static int open_existing(struct pt_fs *fs, const struct fbr_ctx *c, int dfd,
+			 const char *name, int flags)
+{
+	char pname[PT_FDNAME_MAX];
+	struct statx st;
+	int pfd, fd;
+
+	pfd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0)
+		return -errno;
+	fd = pt_statx(pfd, STATX_TYPE, 0, &st);
+	if (fd < 0)
+		goto out_close;
+	if (S_ISLNK(st.stx_mode))
+		fd = -ELOOP;
+	else if (S_ISDIR(st.stx_mode))
+		fd = -EISDIR;
+	else if (is_device(st.stx_mode))
+		fd = -EACCES;
+	if (fd < 0)
+		goto out_close;
+	pt_fdname(pfd, pname);
+	fd = open_as(fs, c, fs->procfd, pname, flags & ~(O_CREAT | O_NOFOLLOW), 0);
+out_close:
+	close(pfd);
+	return fd;
+}
+
+/*
+ * The file CREATE names: made (O_EXCL, whatever was asked), or opened if
+ * it exists and O_EXCL was not asked; once more if it went in between.
+ */
+static int create_open(struct pt_fs *fs, const struct fbr_ctx *c, int dfd,
+		       const char *name, int flags, mode_t mode)
+{
+	int fd = -ENOENT;
+
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		return open_as(fs, c, dfd, name, flags, mode);
+	for (int tries = 0; tries < 2 && fd == -ENOENT; tries++) {
+		fd = open_as(fs, c, dfd, name, flags | O_EXCL, mode);
+		if (fd == -EEXIST && !(flags & O_EXCL))
+			fd = open_existing(fs, c, dfd, name, flags);
+	}
+	return fd;
+}
+
 static int create_common(struct pt_fs *fs, const struct fbr_ctx *c,
 			 uint64_t parent, const char *name,
 			 const struct fuse_create_in *in, int extra,
@@ -190,11 +256,11 @@ static int create_common(struct pt_fs *fs, const struct fbr_ctx *c,
 			flags |= O_RDWR;
 		name = ".";
 	}
-	fd = open_as(fs, c, pt_inode_fd(dir), name, flags, in->mode & 07777);
+	fd = create_open(fs, c, pt_inode_fd(dir), name, flags, in->mode & 07777);
 	/* EMFILE comes before anything is created: give fds back, retry. */
 	if (fd < 0 && pt_fds_reclaim(fs, -fd))
-		fd = open_as(fs, c, pt_inode_fd(dir), name, flags,
-			     in->mode & 07777);
+		fd = create_open(fs, c, pt_inode_fd(dir), name, flags,
+				 in->mode & 07777);
 	pt_inode_put(dir);
 	if (fd < 0)
 		return fd;

@@ -225,6 +225,7 @@ static struct pt_inode *inode_new(struct pt_fs *fs, int fd,
 		.ino = st->stx_ino, .mnt = st->stx_mnt_id };
 	in->devidx = devidx_of(&fs->devmap, in->key.dev, in->key.mnt);
 	in->ino = fold_ino(fs, in->devidx, in->key.ino);
+	in->type = st->stx_mode & S_IFMT;
 	in->fd = fd;
 	in->mntfd = -1;
 	if (hsize)

@@ -33,6 +33,7 @@ struct pt_inode {
 	struct pt_inode *key_next;
 	uint64_t nodeid;           /* our name for it; its shard in the low bits */
 	uint64_t ino;              /* st_ino as the kernel sees it */
+	mode_t type;               /* S_IFMT bits: an inode keeps its type */
 	struct pt_key key;
 	uint32_t devidx;           /* of (dev, mnt), for readdir's d_ino */
 	uint64_t nlookup;          /* lookups the kernel holds; shard lock */
@@ -239,6 +240,7 @@ int pt_entry_from_fd(struct pt_fs *fs, int fd, struct fuse_entry_out *e,
 /* file.c: reaching an fd through /proc/self/fd. */
 #define PT_FDNAME_MAX 12
 void pt_fdname(int fd, char name[PT_FDNAME_MAX]);
+/* A real open of in; never of a device node (EACCES, as on nodev). */
 int pt_reopen(struct pt_fs *fs, const struct pt_inode *in, int flags);
 
 /* lock.c: locks held on the host. */

@@ -6,8 +6,8 @@
 # renamed name, a cached miss), DELETE (a cached listing), STORE (data read
 # back with no READ reaching the server), RETRIEVE (the page cache given
 # back), POLL (a poll(2) woken).  The driver's own notifications: set-id
-# bits it clears on a write, and an ACL's mask it sets, stay stale in the
-# kernel without them.  The same over FUSE over io_uring where the kernel
+# bits it clears on WRITE, FALLOCATE and COPY_FILE_RANGE, and an ACL's mask
+# it sets, stay stale in the kernel without them.  The same over FUSE over io_uring where the kernel
 # has it.  Needs root and /dev/fuse; skips otherwise.
 
 bats_require_minimum_version 1.5.0
@@ -60,13 +60,13 @@ run_prog() {
 	run_prog poll
 }
 
-@test "set-id bits the server clears on a write: stale without INVAL_INODE" {
+@test "set-id bits the server clears on a data change: stale without INVAL_INODE" {
 	need_test_user
 	run_prog --no-notify killpriv
 	[[ "$output" == *"write: without notifications the mount shows it still set"* ]]
 }
 
-@test "set-id bits the server clears on a write: the driver notifies" {
+@test "set-id bits the server clears on a data change: the driver notifies" {
 	need_test_user
 	run_prog killpriv
 }

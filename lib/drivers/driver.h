@@ -118,6 +118,14 @@ struct fbr_driver_ops {
 	int (*ioctl)(void *fs, const struct fbr_ctx *c, uint64_t ino,
 		     const struct fuse_ioctl_in *in, const void *in_data,
 		     void *out_data, int32_t *result);
+	/*
+	 * The events of in->events ready now, into *revents.  With
+	 * FUSE_POLL_SCHEDULE_NOTIFY in in->flags the kernel will wait: once
+	 * one is ready, wake it with fbr_notify_poll() on in->kh.  NULL:
+	 * the kernel takes every file for always ready.
+	 */
+	int (*poll)(void *fs, const struct fbr_ctx *c, uint64_t ino,
+		    const struct fuse_poll_in *in, uint32_t *revents);
 
 	int (*opendir)(void *fs, const struct fbr_ctx *c, uint64_t ino,
 		       const struct fuse_open_in *in, struct fuse_open_out *out);
@@ -195,6 +203,13 @@ bool fbr_req_interrupted(const struct fbr_req *req);
 #define FBR_DEFERRED 1
 struct fbr_req *fbr_req_defer(struct fbr_req *req);
 void fbr_req_reply(struct fbr_req *deferred, int err);
+
+/*
+ * The session a request came through, for the notifications of
+ * server/session.h; a driver may keep it to notify outside any request.
+ */
+struct fbr_session;
+struct fbr_session *fbr_req_session(const struct fbr_req *req);
 
 /*
  * FUSE passthrough, once INIT granted FUSE_PASSTHROUGH (set it in

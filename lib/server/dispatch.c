@@ -15,13 +15,6 @@ static int do_enosys(struct fbr_req *r)
 	return fbr_reply_err(r, -ENOSYS);
 }
 
-/* NOTIFY_REPLY answers a RETRIEVE this server never sends: nothing to do. */
-static int do_notify_reply(struct fbr_req *r)
-{
-	(void)r;
-	return 0;
-}
-
 static const fbr_handler handlers[FUSE_OPCODE_MAX + 1] = {
 	[FUSE_LOOKUP] = fbr_do_lookup,
 	[FUSE_FORGET] = fbr_do_forget,
@@ -60,8 +53,8 @@ static const fbr_handler handlers[FUSE_OPCODE_MAX + 1] = {
 	[FUSE_BMAP] = do_enosys,
 	[FUSE_DESTROY] = fbr_do_destroy,
 	[FUSE_IOCTL] = fbr_do_ioctl,
-	[FUSE_POLL] = do_enosys,
-	[FUSE_NOTIFY_REPLY] = do_notify_reply,
+	[FUSE_POLL] = fbr_do_poll,
+	[FUSE_NOTIFY_REPLY] = fbr_do_notify_reply,
 	[FUSE_BATCH_FORGET] = fbr_do_batch_forget,
 	[FUSE_FALLOCATE] = fbr_do_fallocate,
 	[FUSE_READDIRPLUS] = fbr_do_readdir,
@@ -88,6 +81,7 @@ struct fbr_session *fbr_session_new(const struct fbr_driver *drv,
 	pthread_mutex_init(&s->init_lock, NULL);
 	for (int i = 0; i < FBR_INFLIGHT_SHARDS; i++)
 		pthread_mutex_init(&s->inflight[i].lock, NULL);
+	fbr_notify_init(s);
 	s->parse.external_data = opts->data_apart;
 	atomic_init(&s->state, FBR_SESSION_NEW);
 	return s;
@@ -98,6 +92,7 @@ void fbr_session_free(struct fbr_session *s)
 	if (!s)
 		return;
 	fbr_session_reset(s);
+	fbr_notify_fini(s);
 	pthread_mutex_destroy(&s->init_lock);
 	for (int i = 0; i < FBR_INFLIGHT_SHARDS; i++)
 		pthread_mutex_destroy(&s->inflight[i].lock);
@@ -125,6 +120,7 @@ void fbr_session_reset(struct fbr_session *s)
 		s->parse.setxattr_ext = false;
 	}
 	pthread_mutex_unlock(&s->init_lock);
+	fbr_notify_fail_retrieves(s);
 }
 
 /* Requests that create take their umask (and 7.38's extra group) along. */

@@ -200,3 +200,14 @@ int fbr_do_ioctl(struct fbr_req *r)
 	free(buf);
 	return ret;
 }
+
+int fbr_do_poll(struct fbr_req *r)
+{
+	struct fuse_poll_out out = { 0 };
+	int err;
+
+	FBR_NEED(r, poll);
+	err = FBR_OPS(r)->poll(FBR_FS(r), &r->ctx, r->h->nodeid,
+			       FBR_IN(r, struct fuse_poll_in), &out.revents);
+	return err ? fbr_reply_err(r, err) : fbr_reply_ok(r, &out, sizeof(out));
+}

@@ -31,6 +31,12 @@ struct fbr_session {
 	void *backing_ctx;
 	struct fbr_parse_opts parse;
 	struct fbr_inflight_shard inflight[FBR_INFLIGHT_SHARDS];
+	pthread_rwlock_t notify_lock;       /* senders read, setters write */
+	const struct fbr_notify_ops *notify; /* or NULL: no notifications */
+	void *notify_ctx;
+	pthread_mutex_t retrieve_lock;
+	struct fbr_retrieve *retrieves;     /* RETRIEVEs awaiting NOTIFY_REPLY */
+	uint64_t retrieve_next;             /* their notify_unique */
 };
 
 struct fbr_req {
@@ -58,6 +64,12 @@ int fbr_reply_two(struct fbr_req *r, const void *a1, size_t s1,
 /* Reply with placed payload bytes already in the sink's payload region. */
 int fbr_reply_placed(struct fbr_req *r, size_t fixed_arg_size,
 		     const void *arg, size_t placed);
+
+/* Notifications: set up, pending RETRIEVEs failed, NOTIFY_REPLY. */
+void fbr_notify_init(struct fbr_session *s);
+void fbr_notify_fini(struct fbr_session *s);
+void fbr_notify_fail_retrieves(struct fbr_session *s);
+int fbr_do_notify_reply(struct fbr_req *r);
 
 /* In-flight tracking for INTERRUPT. */
 void fbr_inflight_add(struct fbr_req *r);
@@ -106,6 +118,7 @@ int fbr_do_fallocate(struct fbr_req *r);
 int fbr_do_lseek(struct fbr_req *r);
 int fbr_do_copy_file_range(struct fbr_req *r);
 int fbr_do_ioctl(struct fbr_req *r);
+int fbr_do_poll(struct fbr_req *r);
 
 int fbr_do_opendir(struct fbr_req *r);
 int fbr_do_readdir(struct fbr_req *r);

@@ -109,4 +109,57 @@ void fbr_session_set_backing(struct fbr_session *s,
  */
 void fbr_session_offer(struct fbr_session *s, uint64_t flags);
 
+/*
+ * Notifications: messages sent to the kernel unasked, so that what it
+ * caches follows changes it did not make.  A transport that can carry them
+ * sets the operations (fusedev: a write on /dev/fuse; virtio-fs has no
+ * notification queue in QEMU, so it sets none); setting NULL waits for
+ * senders in progress, so the transport may then go.  send() takes the
+ * whole message, out header first, and is called from any thread.
+ */
+struct fbr_notify_ops {
+	int (*send)(void *ctx, const struct iovec *iov, int cnt);
+};
+void fbr_session_set_notify(struct fbr_session *s,
+			    const struct fbr_notify_ops *ops, void *ctx);
+
+/*
+ * Each returns 0 once the kernel has taken the message, or a negative
+ * errno: -ENOTCONN before INIT or after DESTROY, -ENOSYS when the
+ * transport carries no notifications or the agreed protocol lacks what is
+ * asked, else what the kernel said (-ENOENT: it holds no such inode, so
+ * nothing of it is cached).  Safe from any thread.  The kernel handles
+ * INVAL_ENTRY and DELETE, and INVAL_INODE of data (off >= 0), under locks
+ * that an operation on the same directory or inode may hold while it
+ * waits for its reply: never send those from such an operation.
+ */
+/* Attributes of ino (and, off >= 0, its cached data from off, len bytes;
+   len <= 0: to the end) go stale in the kernel. */
+int fbr_notify_inval_inode(struct fbr_session *s, uint64_t ino, int64_t off,
+			   int64_t len);
+/* Name in parent goes stale; flags: FUSE_EXPIRE_ONLY (7.38) or 0. */
+int fbr_notify_inval_entry(struct fbr_session *s, uint64_t parent,
+			   const char *name, uint32_t flags);
+/* Name in parent, naming child, is gone: the kernel drops the dentry as
+   an unlink would (-ENOENT when its dentry names another inode). */
+int fbr_notify_delete(struct fbr_session *s, uint64_t parent, uint64_t child,
+		      const char *name);
+/* Put data into ino's page cache at off (the file grows to cover it). */
+int fbr_notify_store(struct fbr_session *s, uint64_t ino, uint64_t off,
+		     const struct iovec *data, int cnt);
+/*
+ * Ask for what ino's page cache holds from off, size bytes at most: fn
+ * gets it (err 0, the offset and the bytes cached there, which may be
+ * fewer or none) from the thread that dispatches the kernel's NOTIFY_REPLY,
+ * or err -ENOTCONN when the session ends first.  fn is not called when
+ * this returns an error.
+ */
+typedef void (*fbr_retrieve_fn)(void *arg, int err, uint64_t off,
+				const void *data, size_t size);
+int fbr_notify_retrieve(struct fbr_session *s, uint64_t ino, uint64_t off,
+			uint32_t size, fbr_retrieve_fn fn, void *arg);
+/* Wake the poll(2) waiters of the kernel handle kh (from a POLL request
+   that asked with FUSE_POLL_SCHEDULE_NOTIFY). */
+int fbr_notify_poll(struct fbr_session *s, uint64_t kh);
+
 #endif

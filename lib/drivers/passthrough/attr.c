@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "drivers/passthrough/pt.h"
+#include "server/session.h"
 
 #define PT_STATX_MASK (STATX_BASIC_STATS | STATX_MNT_ID)
 #define FUSE_STATX_MASK (STATX_BASIC_STATS | STATX_BTIME)
@@ -74,6 +75,18 @@ int pt_chmod(struct pt_fs *fs, int fd, mode_t mode)
 	return fchmodat(fs->procfd, name, mode, 0) < 0 ? -errno : 0;
 }
 
+/*
+ * Only attributes (offset -1): that takes none of the locks the operation
+ * in progress may hold in the kernel.  Where the transport carries no
+ * notifications (virtio-fs), or the kernel holds no such inode, there is
+ * nothing to do.
+ */
+void pt_attrs_changed(const struct fbr_ctx *c, uint64_t nodeid)
+{
+	if (c->req)
+		fbr_notify_inval_inode(fbr_req_session(c->req), nodeid, -1, 0);
+}
+
 int pt_getattr(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	       const struct fuse_getattr_in *in, struct fuse_attr_out *out)
 {
@@ -106,7 +119,8 @@ static int set_size(struct pt_fs *fs, const struct fbr_ctx *c,
 	if (ftruncate(fd, (off_t)in->size) < 0)
 		err = -errno;
 	else if (pt_kills(fs, in->valid & FATTR_KILL_SUIDGID))
-		err = pt_kill_suidgid(fs, c, fd, in->valid & FATTR_KILL_SUIDGID);
+		err = pt_kill_suidgid(fs, c, fd, in->valid & FATTR_KILL_SUIDGID,
+				      0);
 	if (!h)
 		close(fd);
 	return err;

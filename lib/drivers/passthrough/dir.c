@@ -6,6 +6,13 @@
  * fd's offset, so a listing read in order costs no seek.  READDIRPLUS
  * looks every entry up ("." and ".." excepted, which the kernel skips);
  * an entry that does not fit gives that lookup back.
+ *
+ * OPENDIR is never refused with ENOSYS (FUSE_NO_OPENDIR_SUPPORT): each
+ * READDIR would then open the directory afresh and seek to the offset,
+ * and where the host's d_off is a position rather than a stable cookie
+ * (overlayfs merged directories, tmpfs before Linux 6.6) a listing read
+ * in several READDIRs while names come and go would skip or repeat names
+ * that stayed, which one open directory never does.
  */
 #define _GNU_SOURCE 1
 #include <dirent.h>

@@ -80,7 +80,7 @@ static int kill_on_trunc(struct pt_fs *fs, const struct fbr_ctx *c, int fd,
 
 	if (!(flags & O_TRUNC) || !pt_kills(fs, flagged))
 		return fd;
-	err = pt_kill_suidgid(fs, c, fd, flagged);
+	err = pt_kill_suidgid(fs, c, fd, flagged, 0); /* no O_TRUNC on OPEN */
 	if (!err)
 		return fd;
 	close(fd);
@@ -314,7 +314,8 @@ int pt_write(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 		return -EBADF;
 	if (pt_kills(fs, in->write_flags & FUSE_WRITE_KILL_SUIDGID))
 		err = pt_kill_suidgid(fs, c, h->fd,
-				      in->write_flags & FUSE_WRITE_KILL_SUIDGID);
+				      in->write_flags & FUSE_WRITE_KILL_SUIDGID,
+				      ino);
 	if (!err) {
 		n = pwritev(h->fd, src, srccnt, (off_t)in->offset);
 		err = n < 0 ? -errno : (int)n;
@@ -390,7 +391,7 @@ int pt_fallocate(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 		      (off_t)in->length) < 0)
 		err = -errno;
 	else if (pt_kills(fs, true)) /* the kernel flags no FALLOCATE */
-		err = pt_kill_suidgid(fs, c, h->fd, false);
+		err = pt_kill_suidgid(fs, c, h->fd, false, ino);
 	pt_handle_put(h);
 	return err;
 }
@@ -430,7 +431,7 @@ int pt_copy_file_range(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 				      (size_t)in->len, (unsigned)in->flags)) < 0)
 		err = -errno;
 	else if (n > 0 && pt_kills(fs, true)) /* nor COPY_FILE_RANGE */
-		err = pt_kill_suidgid(fs, c, hout->fd, false);
+		err = pt_kill_suidgid(fs, c, hout->fd, false, in->nodeid_out);
 	if (!err)
 		*copied = (uint64_t)n;
 	pt_handle_put(hout);

@@ -15,6 +15,11 @@
  * mount: opts.host_pids) they are read from /proc/PID/status; otherwise (a
  * guest's pid over virtio-fs) only the primary group counts and uid 0 is
  * taken for a privileged caller.
+ *
+ * The kernel keeps the mode it last saw: a WRITE, FALLOCATE or
+ * COPY_FILE_RANGE reply carries none, and after one it refreshes size and
+ * times only, so its permission checks and statx(STATX_MODE) would go on
+ * seeing bits cleared here.  Those get an INVAL_INODE.
  */
 #define _GNU_SOURCE 1
 #include <errno.h>
@@ -114,7 +119,7 @@ static bool may_kill(const struct statx *st)
 }
 
 int pt_kill_suidgid(struct pt_fs *fs, const struct fbr_ctx *c, int fd,
-		    bool flagged)
+		    bool flagged, uint64_t nodeid)
 {
 	struct caller who;
 	struct statx st;
@@ -129,7 +134,12 @@ int pt_kill_suidgid(struct pt_fs *fs, const struct fbr_ctx *c, int fd,
 	mode = capable(&who, CAP_FSETID_BIT) ? st.stx_mode & 07777
 					      : killed_mode(c, &who, &st);
 	free(who.groups);
-	return mode == (st.stx_mode & 07777) ? 0 : pt_chmod(fs, fd, mode);
+	if (mode == (st.stx_mode & 07777))
+		return 0;
+	err = pt_chmod(fs, fd, mode);
+	if (!err && nodeid)
+		pt_attrs_changed(c, nodeid);
+	return err;
 }
 
 /*

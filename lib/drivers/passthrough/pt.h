@@ -209,6 +209,9 @@ void pt_fill_attr(const struct statx *st, uint64_t ino, struct fuse_attr *a);
 void pt_fill_entry(struct pt_fs *fs, const struct pt_inode *in,
 		   const struct statx *st, struct fuse_entry_out *e);
 int pt_chmod(struct pt_fs *fs, int fd, mode_t mode);
+/* Attributes of nodeid changed by an operation whose reply carries none:
+   the kernel's copy is stale, tell it. */
+void pt_attrs_changed(const struct fbr_ctx *c, uint64_t nodeid);
 
 /* backing.c: FUSE passthrough. */
 void pt_backing_init(struct pt_fs *fs, struct fbr_conn *conn);
@@ -220,9 +223,10 @@ void pt_backing_put(struct pt_fs *fs, const struct fbr_ctx *c,
 
 /* killpriv.c: set-id bits cleared by the server. */
 bool pt_kills(const struct pt_fs *fs, bool flagged);
-/* flagged: the kernel asked for it, having found the caller unprivileged. */
+/* flagged: the kernel asked for it, having found the caller unprivileged;
+   nodeid: the inode's, when the reply carries no attributes, else 0. */
 int pt_kill_suidgid(struct pt_fs *fs, const struct fbr_ctx *c, int fd,
-		    bool flagged);
+		    bool flagged, uint64_t nodeid);
 /* Before a chown (any: one that sets nothing): *mode is what to set
    after it, or (mode_t)-1; 1 when the chown must be left out. */
 int pt_chown_kill(struct pt_fs *fs, const struct fbr_ctx *c, int fd,

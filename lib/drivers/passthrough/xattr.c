@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -57,6 +58,18 @@ static struct pt_inode *xattr_inode(struct pt_fs *fs, uint64_t ino,
 	return in;
 }
 
+/*
+ * An access ACL's mask is the file's group bits: setting or removing one
+ * changes the mode.  The kernel, not told it handles ACLs
+ * (FUSE_POSIX_ACL), refreshes only ctime after SETXATTR and REMOVEXATTR.
+ */
+static void acl_changed(const struct fbr_ctx *c, uint64_t ino,
+			const char *name)
+{
+	if (!strcmp(name, "system.posix_acl_access"))
+		pt_attrs_changed(c, ino);
+}
+
 int pt_setxattr(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 		const struct fuse_setxattr_in *in, const char *name,
 		const void *value)
@@ -75,6 +88,8 @@ int pt_setxattr(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 		return xerr;
 	if (setxattr(path, name, value, in->size, (int)in->flags) < 0)
 		err = -errno;
+	else
+		acl_changed(c, ino, name);
 	pt_inode_put(inode);
 	return err;
 }
@@ -138,6 +153,8 @@ int pt_removexattr(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 		return xerr;
 	if (removexattr(path, name) < 0)
 		err = -errno;
+	else
+		acl_changed(c, ino, name);
 	pt_inode_put(inode);
 	return err;
 }

@@ -93,6 +93,8 @@ enum fbr_fusedev_uring {
 
 /* In traces and busy reports, ring queue q's requests show as this + q. */
 #define FBR_FUSEDEV_RING_WORKER 1000
+/* In traces, notifications (fbr_notify_*(), from any thread) show as this. */
+#define FBR_FUSEDEV_NOTIFY_WORKER 999
 
 struct fbr_trace;
 
@@ -108,7 +110,8 @@ struct fbr_fusedev_opts {
 /*
  * Start serving fd: one worker (on its own clone of fd), more as they are
  * needed, and with o->uring the rings once INIT agrees on them.  fd stays
- * the caller's.  Returns 0 and *out, or a negative errno.
+ * the caller's.  The session's notifications are written on fd until
+ * fbr_fusedev_free().  Returns 0 and *out, or a negative errno.
  */
 int fbr_fusedev_start(struct fbr_session *s, int fd,
 		      const struct fbr_fusedev_opts *o, struct fbr_fusedev **out);

@@ -225,6 +225,25 @@ static const struct fbr_sink_ops sink_ops = {
 	.detach = sink_detach,
 };
 
+/*
+ * Notifications: the kernel takes one message per write on any of the
+ * connection's fds, from any thread, with the rings too; it answers a bad
+ * one with the write's error.
+ */
+static int notify_send(void *ctx, const struct iovec *iov, int cnt)
+{
+	struct fbr_fusedev *d = ctx;
+
+	tap_out(d->trace, FBR_FUSEDEV_NOTIFY_WORKER, iov, cnt);
+	while (writev(d->fd, iov, cnt) < 0) {
+		if (errno != EINTR && errno != EAGAIN)
+			return -errno;
+	}
+	return 0;
+}
+
+static const struct fbr_notify_ops notify_ops = { .send = notify_send };
+
 /* Blocked in read() is the one place a worker may be cancelled. */
 /* The next request: a non-blocking read, and between tries, epoll. */
 static ssize_t receive(struct worker *w)
@@ -473,6 +492,7 @@ int fbr_fusedev_start(struct fbr_session *s, int fd,
 	    epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd,
 		      &(struct epoll_event){ .events = EPOLLIN }) < 0)
 		err = -errno;
+	fbr_session_set_notify(s, &notify_ops, d);
 	if (!err)
 		err = spawn(d);
 	if (err) {
@@ -533,6 +553,7 @@ void fbr_fusedev_free(struct fbr_fusedev *d)
 {
 	if (!d)
 		return;
+	fbr_session_set_notify(d->s, NULL, NULL); /* waits for senders */
 	pthread_mutex_lock(&d->grow_lock);
 	d->n = d->spawned ? d->spawned : d->n; /* no worker starts from now */
 	pthread_mutex_unlock(&d->grow_lock);

@@ -4,7 +4,9 @@
  * becomes one fbr_dispatch() call: the request header and arguments are
  * copied out of guest memory once, WRITE data stays in place as iovecs,
  * READ data is read straight into the guest's writable buffers, and the
- * reply's fixed part is written in front of it.
+ * reply's fixed part is written in front of it.  QEMU offers no
+ * notification queue, so the session gets no notification operations:
+ * fbr_notify_*() answer -ENOSYS.
  */
 #ifndef FBR_TRANSPORTS_VIRTIOFS_H
 #define FBR_TRANSPORTS_VIRTIOFS_H

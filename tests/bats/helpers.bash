@@ -93,3 +93,11 @@ need_test_user() {
 # so that "$!" of a background command is the command itself).
 as_user=(setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --init-groups
 	--reset-env --)
+
+# Tests that set the fuse module's enable_uring hold this lock until they
+# end (their process exits), so that two bats files run side by side by
+# make check do not change it under each other.
+hold_uring_param() {
+	exec {uring_lock_fd}>"${TMPDIR:-/tmp}/fbr-tests-enable_uring.lock"
+	flock "$uring_lock_fd"
+}

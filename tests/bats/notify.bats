@@ -84,11 +84,9 @@ run_prog() {
 @test "over FUSE over io_uring, notifications still go through /dev/fuse" {
 	[ -w "$PARAM" ] ||
 		skip "this kernel has no FUSE over io_uring (6.14 or later, CONFIG_FUSE_IO_URING)"
+	hold_uring_param
 	old_uring=$(cat "$PARAM")
-	# Set right before each mount: the kernel reads it at INIT, and
-	# uring.bats, perhaps running alongside, turns it off for a while.
 	echo 1 >"$PARAM"
 	run_prog --uring store-retrieve
-	echo 1 >"$PARAM"
 	run_prog --uring inval-inode
 }

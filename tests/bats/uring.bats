@@ -26,6 +26,7 @@ setup() {
 	[ -w "$PARAM" ] || skip "cannot set the fuse module's enable_uring"
 	command -v python3 >/dev/null || skip "no python3"
 	command -v taskset >/dev/null || skip "no taskset (util-linux)"
+	hold_uring_param
 	old_uring=$(cat "$PARAM")
 	setup_dirs
 	t="$BATS_TEST_TMPDIR/t.trace"

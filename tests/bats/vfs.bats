@@ -247,6 +247,29 @@ file_fds_le() {
 	[ "$daemon_rc" -eq 0 ]
 }
 
+@test "FUSE passthrough works in every source" {
+	need_fuse
+	make_sources
+	head -c 1M /dev/urandom >"$a/r"
+	head -c 1M /dev/urandom >"$c/r"
+	t="$BATS_TEST_TMPDIR/t.trace"
+	start_vfs -d --trace "$t"
+	if grep -q 'no FUSE passthrough: this kernel' "$BATS_TEST_TMPDIR/stderr"; then
+		skip "this kernel has no FUSE passthrough"
+	fi
+	cmp "$a/r" "$mnt/one/r"
+	cmp "$a/r" "$mnt/two/deep/r"
+	cmp "$c/r" "$mnt/three/r"
+	head -c 100k /dev/urandom >"$mnt/three/w"
+	[ "$(stat -c %s "$c/w")" -eq 102400 ]
+	umount "$mnt"
+	wait_daemon
+	run -0 "$top_builddir/tools/fbr-trace/fbr-trace" "$t"
+	[ "$(grep -c 'OPEN(.*open_flags=FOPEN_PASSTHROUGH.*backing_id=' <<<"$output")" -eq 3 ]
+	[[ "$output" == *'CREATE('*'name="w"'*'FOPEN_PASSTHROUGH'* ]]
+	! grep -Eq ' (READ|WRITE)\(' <<<"$output"
+}
+
 # --- The command line ---
 
 usage_fails() {

@@ -19,11 +19,13 @@ static const char *why(int err)
 	case -EEXIST:
 		return "the path is given twice";
 	case -EBUSY:
-		return "the path lies inside another --mount path, or holds one";
+		return "the path lies inside another --mount path, "
+		       "or holds one";
 	case -E2BIG:
 		return "more than 127 --mount options";
 	default:
-		return "the path must be absolute, below /, with no . or .. in it";
+		return "the path must be absolute, below /, "
+		       "with no . or .. in it";
 	}
 }
 

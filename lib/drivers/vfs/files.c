@@ -228,9 +228,10 @@ static int listing(struct vfs *v, const struct fbr_ctx *c, uint64_t ino,
 	int (*op)(void *, const struct fbr_ctx *, uint64_t,
 		  const struct fuse_read_in *, struct fbr_dirbuf *);
 
+	if (!b && node < 0)
+		return -ESTALE;
 	if (!b)
-		return node < 0 ? -ESTALE
-				: vfs_pseudo_readdir(v, c, (uint32_t)node, in, buf);
+		return vfs_pseudo_readdir(v, c, (uint32_t)node, in, buf);
 	op = buf->plus ? b->drv.ops->readdirplus : b->drv.ops->readdir;
 	if (!op)
 		return -ENOSYS;

@@ -63,9 +63,10 @@ static uint64_t big(struct vfs_inomap *m, unsigned idx, uint64_t st_ino)
 		if (b->idx == idx && b->st_ino == st_ino)
 			break;
 	if (!b && (b = malloc(sizeof(*b)))) {
-		*b = (struct vfs_bigino){ .next = *head, .idx = idx,
-					  .st_ino = st_ino,
-					  .ino = vfs_id(idx | VFS_BIG, ++m->next) };
+		*b = (struct vfs_bigino){
+			.next = *head, .idx = idx, .st_ino = st_ino,
+			.ino = vfs_id(idx | VFS_BIG, ++m->next),
+		};
 		*head = b;
 	}
 	if (b)

@@ -22,12 +22,14 @@ int vfs_lookup(void *fs, const struct fbr_ctx *c, uint64_t parent,
 	int node, err;
 	struct vfs_backend *b = vfs_route(v, parent, &own, &node);
 
+	if (!b && node < 0)
+		return -ESTALE;
 	if (!b)
-		return node < 0 ? -ESTALE
-				: vfs_pseudo_lookup(v, c, (uint32_t)node, name, out);
+		return vfs_pseudo_lookup(v, c, (uint32_t)node, name, out);
 	/* Above a backend's root is the pseudo tree (NFS export asks). */
 	if (own == FUSE_ROOT_ID && !strcmp(name, ".."))
-		return vfs_pseudo_entry(v, c, v->tree.nodes[b->node].parent, out);
+		return vfs_pseudo_entry(v, c, v->tree.nodes[b->node].parent,
+					out);
 	err = VFS_CALL(b, lookup, c, own, name, out);
 	return vfs_map_entry(v, b, err, out);
 }

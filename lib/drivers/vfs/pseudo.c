@@ -165,9 +165,11 @@ static int add_at(struct vfs *v, const struct fbr_ctx *c, uint32_t dir,
 int vfs_pseudo_readdir(struct vfs *v, const struct fbr_ctx *c, uint32_t dir,
 		       const struct fuse_read_in *in, struct fbr_dirbuf *buf)
 {
-	if (in->offset >= (uint64_t)v->tree.n + 1)
+	uint64_t end = (uint64_t)v->tree.n + 2;
+
+	if (in->offset >= end - 1)
 		return 0;
-	for (uint64_t off = in->offset + 1; off < (uint64_t)v->tree.n + 2; off++) {
+	for (uint64_t off = in->offset + 1; off < end; off++) {
 		int err = add_at(v, c, dir, off, buf);
 
 		if (err)

@@ -37,7 +37,8 @@ void vfs_tree_fini(struct vfs_tree *t)
 int vfs_tree_child(const struct vfs_tree *t, uint32_t dir, const char *name)
 {
 	for (uint32_t i = 1; i < t->n; i++)
-		if (t->nodes[i].parent == dir && !strcmp(t->nodes[i].name, name))
+		if (t->nodes[i].parent == dir &&
+		    !strcmp(t->nodes[i].name, name))
 			return (int)i;
 	return -1;
 }

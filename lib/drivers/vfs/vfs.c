@@ -71,8 +71,10 @@ static int round_of(struct vfs *v, const struct fbr_conn *offer,
 	for (unsigned i = 0; i < v->n; i++) {
 		struct vfs_backend *b = &v->backends[i];
 		struct fbr_conn c = *offer;
-		int err = b->drv.ops->init ? b->drv.ops->init(b->drv.fs, &c) : 0;
+		int err = 0;
 
+		if (b->drv.ops->init)
+			err = b->drv.ops->init(b->drv.fs, &c);
 		if (err)
 			return err;
 		b->live = true;
@@ -208,7 +210,8 @@ int fbr_vfs_check(const char *const *paths, size_t n, size_t *bad)
 	*bad = 0;
 	for (size_t i = 0; !err && i < n; i++) {
 		*bad = i;
-		err = i < FBR_VFS_MAX ? vfs_tree_add(&t, paths[i], (int)i) : -E2BIG;
+		err = i < FBR_VFS_MAX ? vfs_tree_add(&t, paths[i], (int)i)
+				      : -E2BIG;
 		if (err > 0)
 			err = 0;
 	}

@@ -74,16 +74,29 @@ static int add(struct fbr_dirbuf *b, const struct fuse_entry_out *entry,
 int fbr_dirbuf_add(struct fbr_dirbuf *b, const char *name, uint64_t ino,
 		   uint32_t type, uint64_t off)
 {
+	int err;
+
 	if (b->plus)
 		return -EINVAL;
+	if (b->map && (err = b->map(b->map_arg, &ino, NULL)))
+		return err;
 	return add(b, NULL, name, ino, type, off);
 }
 
 int fbr_dirbuf_add_plus(struct fbr_dirbuf *b, const char *name,
 			const struct fuse_entry_out *entry, uint64_t off)
 {
+	struct fuse_entry_out mapped;
+	int err;
+
 	if (!b->plus)
 		return -EINVAL;
+	if (b->map) {
+		mapped = *entry;
+		if ((err = b->map(b->map_arg, NULL, &mapped)))
+			return err;
+		entry = &mapped;
+	}
 	return add(b, entry, name, entry->attr.ino,
 		   (entry->attr.mode & 0170000) >> 12, off);
 }

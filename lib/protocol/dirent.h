@@ -8,9 +8,12 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/uio.h>
 
 #define FBR_DIRBUF_MAXIOV 16
+
+struct fuse_entry_out;
 
 struct fbr_dirbuf {
 	struct iovec iov[FBR_DIRBUF_MAXIOV];
@@ -18,6 +21,14 @@ struct fbr_dirbuf {
 	size_t cap;   /* bytes the kernel asked for, or fewer */
 	size_t used;
 	bool plus;    /* READDIRPLUS: only fbr_dirbuf_add_plus() is allowed */
+	/*
+	 * Set by a driver that forwards the listing to another (vfs): renames
+	 * each entry's numbers before it is encoded.  ino is the dirent's
+	 * (READDIR), e a copy of the entry (READDIRPLUS); the other is NULL.
+	 * An error fails that add.
+	 */
+	int (*map)(void *arg, uint64_t *ino, struct fuse_entry_out *e);
+	void *map_arg;
 };
 
 /* A buffer over iov (cnt entries, cap bytes in all). */

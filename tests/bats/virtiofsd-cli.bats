@@ -26,6 +26,7 @@ setup() {
 	err="$BATS_TEST_TMPDIR/stderr"
 	mkdir -p "$share"
 	daemon_pid= client_pid=
+	share_args=(--shared-dir "$share")
 }
 
 teardown() {
@@ -55,11 +56,11 @@ wait_until() {
 	done
 }
 
-# start ARGS...: the daemon on $sock, sharing $share unless ARGS say
-# otherwise, its stderr in $err; waits until it listens.
+# start ARGS...: the daemon on $sock, sharing $share (share_args) unless
+# ARGS say otherwise, its stderr in $err; waits until it listens.
 start() {
 	rm -f "$sock"
-	env "${SAN_ENV[@]}" "$VFSD" --socket-path "$sock" --shared-dir "$share" \
+	env "${SAN_ENV[@]}" "$VFSD" --socket-path "$sock" "${share_args[@]}" \
 		"$@" 2>"$err" 3>&- &
 	daemon_pid=$!
 	wait_until 30 test -S "$sock" || { cat "$err"; false; }
@@ -387,4 +388,54 @@ gone() {
 	kill -KILL "$daemon_pid"
 	finish || true
 	wait_until 30 gone "$server_pid"
+}
+
+# --- --mount: several directories in one share ---
+
+@test "--mount: bad combinations and paths are usage errors" {
+	usage_fails "--shared-dir and --mount exclude each other" --mount "/a=$share"
+	share_args=()
+	run -2 --separate-stderr "$VFSD" --socket-path "$sock" --mount "/a=$share" \
+		--sandbox chroot
+	[[ "$stderr" == "fbr-virtiofsd: --mount needs --sandbox namespace or none"* ]]
+	run -2 --separate-stderr "$VFSD" --socket-path "$sock" --mount "a=$share"
+	[[ "$stderr" == "fbr-virtiofsd: --mount a=$share: the path must be absolute"* ]]
+	run -2 --separate-stderr "$VFSD" --socket-path "$sock" --mount "/a=$share" \
+		--mount "/a/b=$share"
+	[[ "$stderr" == "fbr-virtiofsd: --mount /a/b=$share: the path lies inside"* ]]
+	run -1 --separate-stderr "$VFSD" --socket-path "$sock" --mount "/a=$share" \
+		--mount "/b=$BATS_TEST_TMPDIR/none"
+	[ "$stderr" = "fbr-virtiofsd: --mount /b=$BATS_TEST_TMPDIR/none: No such file or directory" ]
+	[ ! -e "$sock" ]
+}
+
+@test "--mount: served with every sandbox that can hold it" {
+	need_root
+	mkdir "$BATS_TEST_TMPDIR/other"
+	share_args=(--mount "/a=$share" --mount "/b/c=$BATS_TEST_TMPDIR/other")
+	accepted --sandbox namespace
+	accepted --sandbox none
+	accepted --sandbox namespace --readonly --cache never
+}
+
+@test "--mount --sandbox namespace: a read-only tmpfs root holds the sources" {
+	need_root
+	other="$BATS_TEST_TMPDIR/other"
+	mkdir "$other"
+	echo first >"$share/f1"
+	echo second >"$other/f2"
+	share_args=(--mount "/a=$share" --mount "/b/c=$other")
+	hold
+	root="/proc/$server_pid/root"
+	[ "$(ls "$root" | tr '\n' ' ')" = "0 1 " ]
+	[ "$(cat "$root/0/f1")" = first ]
+	[ "$(cat "$root/1/f2")" = second ]
+	[ "$(stat -f -c %T "$root")" = tmpfs ]
+	run ! touch "$root/new"
+	[ ! -e "$root/new" ]
+	# Covered in the server's namespace only.
+	[ "$(cat "$share/f1")" = first ]
+	grep -q '^Seccomp:[[:space:]]*2' "/proc/$server_pid/status"
+	release
+	[ "$daemon_rc" -eq 0 ]
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "../cli.h"
+#include "../vfsmounts.h"
 #include "drivers/passthrough/passthrough.h"
 #include "transports/fusedev/fusedev.h"
 
@@ -20,7 +21,8 @@ enum {
 };
 
 struct args {
-	const char *source;
+	const char *source;       /* NULL with --mount */
+	struct vfs_mounts mounts; /* --mount PATH=SOURCE, in order */
 	const char *mountpoint;
 	bool foreground;
 	bool debug;
@@ -46,8 +48,7 @@ int daemon_fork(int *ready_fd);
 void daemon_ready(int ready_fd);
 
 /* stats.c: the SIGUSR1 report. */
-struct fbr_driver;
-void stats_report(const struct args *a, const struct fbr_driver *drv,
+void stats_report(const struct args *a, const struct fbr_pt_stats *st,
 		  const struct fbr_fusedev *srv);
 
 

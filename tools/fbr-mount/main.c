@@ -30,5 +30,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < a.nlists; i++)
 		free(a.lists[i]);
 	free(a.lists);
+	vfs_mounts_free(&a.mounts);
 	return ret;
 }

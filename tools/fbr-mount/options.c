@@ -19,7 +19,7 @@
 enum {
 	OPT_CACHE = 256, OPT_THREADS, OPT_ENTRY_TIMEOUT, OPT_ATTR_TIMEOUT,
 	OPT_WRITEBACK, OPT_XATTR, OPT_KILLPRIV_V2, OPT_NO_PASSTHROUGH, OPT_STATS_FILE, OPT_TRACE,
-	OPT_URING, OPT_NO_URING,
+	OPT_URING, OPT_NO_URING, OPT_MOUNT,
 };
 
 static const struct option longopts[] = {
@@ -40,16 +40,22 @@ static const struct option longopts[] = {
 	{ "no-uring", no_argument, NULL, OPT_NO_URING },
 	{ "stats-file", required_argument, NULL, OPT_STATS_FILE },
 	{ "trace", required_argument, NULL, OPT_TRACE },
+	{ "mount", required_argument, NULL, OPT_MOUNT },
 	{ NULL, 0, NULL, 0 },
 };
 
 static void usage(void)
 {
 	fputs("Usage: fbr-mount [options] <source> <mountpoint>\n"
+	      "       fbr-mount [options] --mount <path>=<source>... <mountpoint>\n"
 	      "\n"
-	      "Serve the directory <source> as a FUSE filesystem at <mountpoint>.\n"
+	      "Serve the directory <source> as a FUSE filesystem at <mountpoint>;\n"
+	      "or several, each at its <path> in a read-only tree of directories.\n"
 	      "\n"
 	      "Options:\n"
+	      "     --mount <path>=<source>\n"
+	      "                           serve <source> at <path> (absolute, not inside\n"
+	      "                           another); repeatable, instead of <source>\n"
 	      " -o, --options <list>      mount options, comma-separated (see below)\n"
 	      " -f, --foreground          stay in the foreground\n"
 	      " -d, --debug               log every request; implies -f\n"
@@ -290,13 +296,32 @@ static int parse_one(struct args *a, int c, const char *arg, bool *done)
 		return cli_abs_path(arg, &a->stats_file) ? EXIT_OK : EXIT_FAIL;
 	case OPT_TRACE:
 		return cli_abs_path(arg, &a->trace_file) ? EXIT_OK : EXIT_FAIL;
+	case OPT_MOUNT:
+		return vfs_mounts_add(&a->mounts, arg);
 	default:
 		return EXIT_USAGE;
 	}
 }
 
+/* With --mount, the mountpoint alone. */
+static int vfs_operands(struct args *a, int argc, char **argv)
+{
+	if (argc < 1) {
+		usage_error("missing mountpoint");
+		return EXIT_USAGE;
+	}
+	if (argc > 1) {
+		usage_error("a source and --mount exclude each other");
+		return EXIT_USAGE;
+	}
+	a->mountpoint = argv[0];
+	return EXIT_OK;
+}
+
 static int operands(struct args *a, int argc, char **argv)
 {
+	if (a->mounts.n)
+		return vfs_operands(a, argc, argv);
 	if (argc < 1) {
 		usage_error("missing source");
 		return EXIT_USAGE;
@@ -334,7 +359,8 @@ int parse_args(int argc, char **argv, struct args *a, bool *done)
 	if (ret != EXIT_OK || *done)
 		return ret;
 	ret = operands(a, argc - optind, argv + optind);
-	a->mnt.fsname = a->mnt.fsname ? a->mnt.fsname : a->source;
+	if (!a->mnt.fsname)
+		a->mnt.fsname = a->source ? a->source : "vfs";
 	a->pt.source = a->source;
 	a->pt.readonly = (a->mnt.flags & MS_RDONLY) != 0;
 	/* FUSE sends no supplementary groups: only the kernel, which has

@@ -20,8 +20,9 @@
 struct server {
 	const struct args *a;
 	char *source;              /* absolute */
-	struct fbr_driver drv;
+	struct fbr_driver drv;     /* the passthrough driver, or the vfs */
 	bool have_drv;
+	struct vfs_served vfs;     /* with --mount */
 	struct fbr_session *session;
 	struct fbr_mount mnt;
 	struct fbr_fusedev *srv;
@@ -33,12 +34,34 @@ struct server {
 	bool signalled;            /* asked to stop: a clean end, even early */
 };
 
+static int open_session(struct server *sv)
+{
+	struct fbr_session_opts so = { .max_write = FBR_FUSEDEV_MAX_WRITE };
+
+	sv->session = fbr_session_new(&sv->drv, &so);
+	if (!sv->session) {
+		errmsg("cannot start a session: %m");
+		return -1;
+	}
+	return 0;
+}
+
+/* --mount: every source through the passthrough driver, in a vfs. */
+static int open_vfs(struct server *sv)
+{
+	if (vfs_served_open(&sv->vfs, &sv->a->mounts, NULL, &sv->a->pt))
+		return -1;
+	sv->drv = sv->vfs.vfs;
+	return open_session(sv);
+}
+
 static int open_driver(struct server *sv)
 {
 	struct fbr_pt_opts pt = sv->a->pt;
-	struct fbr_session_opts so = { .max_write = FBR_FUSEDEV_MAX_WRITE };
 	int err;
 
+	if (sv->a->mounts.n)
+		return open_vfs(sv);
 	sv->source = realpath(sv->a->source, NULL);
 	if (!sv->source) {
 		errmsg("cannot open '%s': %m", sv->a->source);
@@ -51,12 +74,18 @@ static int open_driver(struct server *sv)
 		return -1;
 	}
 	sv->have_drv = true;
-	sv->session = fbr_session_new(&sv->drv, &so);
-	if (!sv->session) {
-		errmsg("cannot start a session: %m");
-		return -1;
-	}
-	return 0;
+	return open_session(sv);
+}
+
+static void stats(struct server *sv)
+{
+	struct fbr_pt_stats st;
+
+	if (sv->a->mounts.n)
+		vfs_served_stats(&sv->vfs, &st);
+	else
+		fbr_passthrough_stats(&sv->drv, &st);
+	stats_report(sv->a, &st, sv->srv);
 }
 
 /* Signals are read from a signalfd by the main thread alone. */
@@ -154,7 +183,7 @@ static void on_signal(struct server *sv)
 	if (read(sv->sigfd, &si, sizeof(si)) != sizeof(si))
 		return;
 	if (si.ssi_signo == SIGUSR1) {
-		stats_report(sv->a, &sv->drv, sv->srv);
+		stats(sv);
 		return;
 	}
 	/* Asked twice: stop waiting for busy files; exiting aborts the rest. */
@@ -230,6 +259,7 @@ static void cleanup(struct server *sv)
 	fbr_session_free(sv->session);
 	if (sv->have_drv)
 		fbr_passthrough_free(&sv->drv);
+	vfs_served_close(&sv->vfs);
 	if (sv->sigfd >= 0)
 		close(sv->sigfd);
 	free(sv->source);

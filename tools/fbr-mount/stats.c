@@ -32,18 +32,20 @@ static long count_fds(void)
 	return n - 1; /* the directory's own */
 }
 
-static void report(FILE *f, const struct args *a, const struct fbr_driver *drv,
+static void report(FILE *f, const struct args *a, const struct fbr_pt_stats *st,
 		   const struct fbr_fusedev *srv)
 {
 	struct fbr_fusedev_busy busy[MAX_BUSY];
-	struct fbr_pt_stats st;
 	unsigned n = fbr_fusedev_busy(srv, busy, MAX_BUSY);
 
-	fbr_passthrough_stats(drv, &st);
-	fprintf(f, "fbr-mount %s on %s (pid %ld)\n", a->source, a->mountpoint,
-		(long)getpid());
-	fprintf(f, "inodes: %llu\n", (unsigned long long)st.inodes);
-	fprintf(f, "open handles: %llu\n", (unsigned long long)st.handles);
+	if (a->source)
+		fprintf(f, "fbr-mount %s on %s (pid %ld)\n", a->source,
+			a->mountpoint, (long)getpid());
+	else
+		fprintf(f, "fbr-mount of %zu sources on %s (pid %ld)\n",
+			a->mounts.n, a->mountpoint, (long)getpid());
+	fprintf(f, "inodes: %llu\n", (unsigned long long)st->inodes);
+	fprintf(f, "open handles: %llu\n", (unsigned long long)st->handles);
 	fprintf(f, "fds in use: %ld\n", count_fds());
 	fprintf(f, "workers: %u\n", fbr_fusedev_threads(srv));
 	fprintf(f, "requests in flight: %u\n", n);
@@ -77,7 +79,7 @@ static void emit(const struct args *a, char *text, size_t len)
 		close(fd);
 }
 
-void stats_report(const struct args *a, const struct fbr_driver *drv,
+void stats_report(const struct args *a, const struct fbr_pt_stats *st,
 		  const struct fbr_fusedev *srv)
 {
 	char *text = NULL;
@@ -86,7 +88,7 @@ void stats_report(const struct args *a, const struct fbr_driver *drv,
 
 	if (!f)
 		return;
-	report(f, a, drv, srv);
+	report(f, a, st, srv);
 	if (fclose(f) == 0)
 		emit(a, text, len);
 	free(text);

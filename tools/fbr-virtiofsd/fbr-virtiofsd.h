@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "../cli.h"
+#include "../vfsmounts.h"
 #include "drivers/passthrough/passthrough.h"
 #include "util/log.h"
 
@@ -45,7 +46,8 @@ enum handles_mode {
 };
 
 struct args {
-	struct fbr_pt_opts pt;
+	struct fbr_pt_opts pt;     /* pt.source: --shared-dir, or NULL */
+	struct vfs_mounts mounts;  /* --mount PATH=SOURCE, in order */
 	const char *socket_path;   /* listen here, or */
 	int fd;                    /* on this listening socket (-1: none) */
 	gid_t socket_gid;          /* --socket-group, if socket_group */
@@ -108,6 +110,9 @@ int sandbox_enter(const struct args *a, int conn, bool *child);
 /* Ready the mounts and make the shared directory the current one;
    *source is what the driver should open.  0 or -1, said. */
 int sandbox_prepare(const struct args *a, const char **source);
+/* The same with --mount: the sources' paths for the driver to open in
+   sources[], each the sandbox's own.  0 or -1, said. */
+int sandbox_prepare_vfs(const struct args *a, const char **sources);
 /* Make the shared directory our root.  0 or -1, said. */
 int sandbox_confine(const struct args *a);
 

@@ -22,5 +22,6 @@ int main(int argc, char **argv)
 		ret = run(&a);
 	}
 	free(a.trace_file);
+	vfs_mounts_free(&a.mounts);
 	return ret;
 }

@@ -19,7 +19,7 @@ enum {
 	OPT_XATTRMAP, OPT_POSIX_ACL, OPT_READONLY, OPT_WRITEBACK,
 	OPT_ALLOW_DIRECT_IO, OPT_ANNOUNCE_SUBMOUNTS, OPT_INODE_FILE_HANDLES,
 	OPT_RLIMIT_NOFILE, OPT_MODCAPS, OPT_LOG_LEVEL, OPT_SYSLOG,
-	OPT_KILLPRIV_V2, OPT_PRINT_CAPS, OPT_TRACE,
+	OPT_KILLPRIV_V2, OPT_PRINT_CAPS, OPT_TRACE, OPT_MOUNT,
 };
 
 static const struct option longopts[] = {
@@ -32,6 +32,7 @@ static const struct option longopts[] = {
 	{ "fd", required_argument, NULL, OPT_FD },
 	{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
 	{ "shared-dir", required_argument, NULL, OPT_SHARED_DIR },
+	{ "mount", required_argument, NULL, OPT_MOUNT },
 	{ "cache", required_argument, NULL, OPT_CACHE },
 	{ "thread-pool-size", required_argument, NULL, OPT_THREAD_POOL_SIZE },
 	{ "sandbox", required_argument, NULL, OPT_SANDBOX },
@@ -66,6 +67,8 @@ static void usage(void)
 	      "     --fd <n>              or on this inherited listening socket\n"
 	      "     --socket-group <grp>  make the socket's group <grp>, mode 0660\n"
 	      "     --shared-dir <dir>    the directory to share\n"
+	      "     --mount <path>=<dir>  or share <dir> at <path> in a read-only tree of\n"
+	      "                           directories; repeatable, replaces --shared-dir\n"
 	      " -o, --options <list>      the C virtiofsd's form: source=<dir>, cache=,\n"
 	      "                           sandbox=, modcaps=, log_level=, timeout=, xattr,\n"
 	      "                           writeback, readonly, flock, posix_lock,\n"
@@ -182,6 +185,8 @@ static int parse_one(struct args *a, int c, char *arg, bool *done)
 	case OPT_SHARED_DIR:
 		a->pt.source = arg;
 		return EXIT_OK;
+	case OPT_MOUNT:
+		return vfs_mounts_add(&a->mounts, arg);
 	case OPT_CACHE:
 		return set_cache(a, arg);
 	case OPT_THREAD_POOL_SIZE:
@@ -200,6 +205,15 @@ static int check_combinations(const struct args *a)
 {
 	if (a->socket_group && !a->socket_path) {
 		usage_error("--socket-group needs --socket-path");
+		return EXIT_USAGE;
+	}
+	if (a->mounts.n && a->pt.source) {
+		usage_error("--shared-dir and --mount exclude each other");
+		return EXIT_USAGE;
+	}
+	/* A chroot cannot hold several directories: that takes mounts. */
+	if (a->mounts.n && a->sandbox == SANDBOX_CHROOT) {
+		usage_error("--mount needs --sandbox namespace or none");
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
@@ -222,8 +236,8 @@ static int check_required(const struct args *a, int argc)
 		usage_error("--socket-path and --fd exclude each other");
 		return EXIT_USAGE;
 	}
-	if (!a->pt.source) {
-		usage_error("missing --shared-dir (or -o source=)");
+	if (!a->pt.source && !a->mounts.n) {
+		usage_error("missing --shared-dir (or -o source=, or --mount)");
 		return EXIT_USAGE;
 	}
 	return check_combinations(a);

@@ -12,6 +12,7 @@
  * away.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,11 +20,13 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "fbr-virtiofsd.h"
+#include "drivers/vfs/vfs.h"
 
 /* What stops the daemon, forwarded from the waiting parent to the server. */
 static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP };
@@ -137,7 +140,7 @@ static int cannot(const char *what)
  * the rest of /proc, sysrq-trigger among it, is no business of a
  * confined server.
  */
-static int ns_mounts(const char *dir)
+static int ns_enter(void)
 {
 	const unsigned long procfl = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
@@ -148,6 +151,13 @@ static int ns_mounts(const char *dir)
 	if (mount("proc", "/proc", "proc", procfl, "subset=pid") < 0 &&
 	    (errno != EINVAL || mount("proc", "/proc", "proc", procfl, NULL) < 0))
 		return cannot("mount /proc");
+	return 0;
+}
+
+static int ns_mounts(const char *dir)
+{
+	if (ns_enter())
+		return -1;
 	/* pivot_root wants a mount point: make dir one. */
 	if (mount(dir, dir, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return cannot("bind-mount the shared directory");
@@ -173,6 +183,78 @@ int sandbox_prepare(const struct args *a, const char **source)
 	return 0;
 }
 
+/*
+ * With --mount the root to pivot into is a tmpfs of our own holding each
+ * source at /0, /1, ...  Each source is cloned first (open_tree, with
+ * the mounts below it), then the tmpfs goes over the first source (a
+ * directory sure to exist; in our namespace only: a clone taken after
+ * would hold the tmpfs itself), and the clones are moved into it.  Once
+ * they are in, the tmpfs is made read-only.
+ */
+#define TMPFS_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+static int place_sources(const struct args *a, const int *trees,
+			 const char **sources)
+{
+	static char names[FBR_VFS_MAX][24];
+
+	for (size_t i = 0; i < a->mounts.n; i++) {
+		snprintf(names[i], sizeof(names[i]), "%zu", i);
+		if (mkdir(names[i], 0755) < 0 ||
+		    move_mount(trees[i], "", AT_FDCWD, names[i],
+			       MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+			errmsg("sandbox: cannot mount '%s' in our root: %s",
+			       a->mounts.sources[i], strerror(errno));
+			return -1;
+		}
+		sources[i] = names[i];
+	}
+	if (mount(NULL, ".", NULL, MS_REMOUNT | MS_RDONLY | TMPFS_FLAGS,
+		  NULL) < 0)
+		return cannot("make the sources' root read-only");
+	return 0;
+}
+
+static int vfs_root(const struct args *a, const char **sources)
+{
+	int trees[FBR_VFS_MAX];
+	size_t n = 0;
+	int ret = -1;
+
+	for (; n < a->mounts.n; n++) {
+		trees[n] = open_tree(AT_FDCWD, a->mounts.sources[n],
+				     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+				     AT_RECURSIVE);
+		if (trees[n] < 0) {
+			errmsg("sandbox: cannot clone '%s': %s",
+			       a->mounts.sources[n], strerror(errno));
+			goto out;
+		}
+	}
+	if (mount("fbr-virtiofsd", a->mounts.sources[0], "tmpfs", TMPFS_FLAGS,
+		  "mode=0755") < 0 || chdir(a->mounts.sources[0]) < 0)
+		cannot("mount a tmpfs for the sources' root");
+	else
+		ret = place_sources(a, trees, sources);
+out:
+	while (n--)
+		close(trees[n]);
+	return ret;
+}
+
+int sandbox_prepare_vfs(const struct args *a, const char **sources)
+{
+	if (a->sandbox == SANDBOX_NONE) {
+		for (size_t i = 0; i < a->mounts.n; i++)
+			sources[i] = a->mounts.sources[i];
+		return 0;
+	}
+	/* options.c lets --mount through with namespace or none only. */
+	if (ns_enter())
+		return -1;
+	return vfs_root(a, sources);
+}
+
 int sandbox_confine(const struct args *a)
 {
 	/* pivot_root(".", ".") stacks the old root on the new one, which
@@ -189,7 +271,8 @@ int sandbox_confine(const struct args *a)
 		setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
 	return 0;
 fail:
-	errmsg("sandbox: cannot make '%s' the root: %s", a->pt.source,
+	errmsg("sandbox: cannot make '%s' the root: %s",
+	       a->pt.source ? a->pt.source : "the sources' tmpfs",
 	       strerror(errno));
 	return -1;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fbr-virtiofsd.h"
+#include "drivers/vfs/vfs.h"
 #include "transports/virtiofs/virtiofs.h"
 
 /* Request queues offered; the front-end starts as many as it was told. */
@@ -86,25 +87,36 @@ static bool is_root(int dir)
 
 /* Fail now, not once a front-end has come, for a directory we cannot
    share the way we were told to. */
-static int check_source(const struct args *a)
+static int check_dir(const struct args *a, const char *dir, const char *path)
 {
-	int fd = open(a->pt.source, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int ret = -1;
 
-	if (fd < 0)
-		errmsg("%s: %s", a->pt.source, strerror(errno));
+	if (fd < 0 && path)
+		errmsg("--mount %s=%s: %s", path, dir, strerror(errno));
+	else if (fd < 0)
+		errmsg("%s: %s", dir, strerror(errno));
 	else if (a->handles == HANDLES_MANDATORY && !handles_work(fd))
 		errmsg("--inode-file-handles=mandatory: %s gives no file handles "
-		       "we can open: %s", a->pt.source, strerror(errno));
+		       "we can open: %s", dir, strerror(errno));
 	else if (a->sandbox == SANDBOX_NAMESPACE && is_root(fd))
 		errmsg("%s is the root already: --sandbox namespace cannot "
-		       "pivot into it (--sandbox none can share it)",
-		       a->pt.source);
+		       "pivot into it (--sandbox none can share it)", dir);
 	else
 		ret = 0;
 	if (fd >= 0)
 		close(fd);
 	return ret;
+}
+
+static int check_source(const struct args *a)
+{
+	if (!a->mounts.n)
+		return check_dir(a, a->pt.source, NULL);
+	for (size_t i = 0; i < a->mounts.n; i++)
+		if (check_dir(a, a->mounts.sources[i], a->mounts.paths[i]))
+			return -1;
+	return 0;
 }
 
 static int serve(struct fbr_session *s, struct fbr_trace *t, int conn)
@@ -161,12 +173,35 @@ static int with_session(const struct args *a, struct fbr_driver *drv,
 	return ret;
 }
 
+/* --mount: every source through the passthrough driver, in a vfs. */
+static int serve_vfs(const struct args *a, int conn)
+{
+	const char *sources[FBR_VFS_MAX];
+	struct vfs_served v;
+	int ret;
+
+	if (sandbox_prepare_vfs(a, sources))
+		return EXIT_FAIL;
+	if (a->handles == HANDLES_NEVER && caps_forgo_handles())
+		return EXIT_FAIL;
+	if (vfs_served_open(&v, &a->mounts, sources, &a->pt)) {
+		vfs_served_close(&v);
+		return EXIT_FAIL;
+	}
+	ops_wrap(&v.vfs, a);
+	ret = with_session(a, &v.vfs, conn);
+	vfs_served_close(&v);
+	return ret;
+}
+
 static int serve_conn(const struct args *a, int conn)
 {
 	struct fbr_pt_opts pt = a->pt;
 	struct fbr_driver drv;
 	int err, ret;
 
+	if (a->mounts.n)
+		return serve_vfs(a, conn);
 	if (sandbox_prepare(a, &pt.source))
 		return EXIT_FAIL;
 	/* Without the capability the driver finds no handles, and keeps

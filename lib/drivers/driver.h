@@ -30,6 +30,9 @@ struct fbr_ctx {
 	uint32_t nsupp;          /* FUSE_CREATE_SUPP_GROUP: extra group, if 1 */
 	uint32_t supp_gid;
 	struct fbr_req *req;     /* for fbr_req_interrupted() */
+	/* Or'ed into the nodeids a driver names in notifications: set by a
+	   driver that serves others under one mount (vfs), else 0. */
+	uint64_t nodeid_high;
 };
 
 /* INIT negotiation, handed to the driver's init(). */

@@ -313,3 +313,23 @@ Try 'fbr-mount --help' for more information." ] || { echo "$stderr"; false; }
 	[ "$stderr" = "fbr-mount: --mount /b=$BATS_TEST_TMPDIR/none: No such file or directory" ]
 	! is_mounted "$mnt"
 }
+
+@test "a source's notification names the mount's nodeid (an ACL's mask)" {
+	make_sources
+	echo x >"$a/f"
+	chmod 0664 "$a/f"
+	start_vfs -o cache=always --xattr
+	[ "$(stat -c %a "$mnt/one/f")" = 664 ]
+	# An access ACL whose mask is r--: the group bits become r--.
+	python3 -c '
+import os, struct, sys
+e = [(0x01, 6), (0x04, 6), (0x10, 4), (0x20, 4)]
+blob = struct.pack("<I", 2) + b"".join(
+    struct.pack("<HHI", tag, perm, 0xffffffff) for tag, perm in e)
+os.setxattr(sys.argv[1], "system.posix_acl_access", blob)' "$mnt/one/f" ||
+		skip "no ACLs here"
+	[ "$(stat -c %a "$a/f")" = 644 ]
+	# cache=always keeps attributes a day: only INVAL_INODE, sent for
+	# the mount's nodeid of the file, makes the kernel ask again.
+	[ "$(stat -c %a "$mnt/one/f")" = 644 ]
+}

@@ -84,7 +84,8 @@ int pt_chmod(struct pt_fs *fs, int fd, mode_t mode)
 void pt_attrs_changed(const struct fbr_ctx *c, uint64_t nodeid)
 {
 	if (c->req)
-		fbr_notify_inval_inode(fbr_req_session(c->req), nodeid, -1, 0);
+		fbr_notify_inval_inode(fbr_req_session(c->req),
+				       nodeid | c->nodeid_high, -1, 0);
 }
 
 int pt_getattr(void *fs_, const struct fbr_ctx *c, uint64_t ino,

@@ -36,7 +36,8 @@ static int created(struct vfs *v, struct vfs_backend *b,
 
 	err = vfs_map_entry(v, b, err, e);
 	if (err == -EOVERFLOW && b->drv.ops->release)
-		b->drv.ops->release(b->drv.fs, c, own,
+		b->drv.ops->release(b->drv.fs,
+				    vfs_ctx(b, c, &(struct fbr_ctx){ 0 }), own,
 				    &(struct fuse_release_in){ .fh = o->fh });
 	return err;
 }
@@ -152,8 +153,8 @@ int vfs_ioctl(void *fs, const struct fbr_ctx *c, uint64_t ino,
 		return node < 0 ? -ESTALE : -ENOTTY;
 	if (!b->drv.ops->ioctl)
 		return -ENOTTY;
-	return b->drv.ops->ioctl(b->drv.fs, c, own, in, in_data, out_data,
-				 result);
+	return b->drv.ops->ioctl(b->drv.fs, vfs_ctx(b, c, &(struct fbr_ctx){ 0 }),
+				 own, in, in_data, out_data, result);
 }
 
 /* Between two backends, EXDEV: the kernel then copies by itself. */
@@ -237,7 +238,8 @@ static int listing(struct vfs *v, const struct fbr_ctx *c, uint64_t ino,
 		return -ENOSYS;
 	buf->map = remap_dirent;
 	buf->map_arg = &r;
-	err = op(b->drv.fs, c, own, in, buf);
+	err = op(b->drv.fs, vfs_ctx(b, c, &(struct fbr_ctx){ 0 }), own, in,
+		 buf);
 	buf->map = NULL;
 	return err;
 }

@@ -109,10 +109,20 @@ void vfs_map_attr(struct vfs *v, const struct vfs_backend *b,
 int vfs_map_entry(struct vfs *v, const struct vfs_backend *b, int err,
 		  struct fuse_entry_out *e);
 
+/* c as backend b gets it: its notifications name our nodeids. */
+static inline const struct fbr_ctx *vfs_ctx(const struct vfs_backend *b,
+					    const struct fbr_ctx *c,
+					    struct fbr_ctx *tmp)
+{
+	*tmp = *c;
+	tmp->nodeid_high = (uint64_t)b->idx << VFS_SHIFT;
+	return tmp;
+}
+
 /* Call backend b's op, or answer ENOSYS as the dispatcher would. */
-#define VFS_CALL(b, op, ...) \
-	((b)->drv.ops->op ? (b)->drv.ops->op((b)->drv.fs, __VA_ARGS__) \
-			  : -ENOSYS)
+#define VFS_CALL(b, op, c, ...) \
+	((b)->drv.ops->op ? (b)->drv.ops->op((b)->drv.fs, \
+		vfs_ctx((b), (c), &(struct fbr_ctx){ 0 }), __VA_ARGS__) : -ENOSYS)
 
 /* pseudo.c: the pseudo tree's side of each operation. */
 void vfs_pseudo_attr(struct vfs *v, uint32_t node, struct fuse_attr *a);

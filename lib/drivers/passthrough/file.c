@@ -88,6 +88,11 @@ static int file_new(struct pt_fs *fs, const struct fbr_ctx *c, int fd,
 	o->backing_id = pt_backing_get(fs, c, h->inode, h->fd);
 	if (o->backing_id > 0) {
 		h->backed = true;
+		/* The kernel fails the open (EIO) when FOPEN_PASSTHROUGH comes
+		   with a flag outside DIRECT_IO, PARALLEL_DIRECT_WRITES and
+		   NOFLUSH: cache=always's KEEP_CACHE has no page cache to keep
+		   here anyway. */
+		o->open_flags &= ~FOPEN_KEEP_CACHE;
 		o->open_flags |= FOPEN_PASSTHROUGH;
 	}
 	pt_handle_put(h);

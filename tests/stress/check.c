@@ -4,7 +4,8 @@
  * the end), and the final walk of a process's part of the tree: every
  * directory and file name of its table present or absent as the model
  * says, every listing holding exactly the model's names (also a call of
- * its own), every file's extended attributes.  And the fault the checker must catch (-F).
+ * its own), every file's extended attributes.  And the fault the checker
+ * must catch (-F).
  */
 #include "config.h"
 

@@ -6,7 +6,8 @@
 # than fbr-mount has worker threads, leaving the mount answering at once;
 # and waiters stopped by a signal, which are answered at once and never
 # get the lock afterwards.  F_GETLK names the holder's pid as natively.
-# Needs root and /dev/fuse; skips otherwise.
+# OFD locks taken in turn by processes that open and close the file each
+# round exclude each other.  Needs root and /dev/fuse; skips otherwise.
 
 bats_require_minimum_version 1.5.0
 
@@ -279,4 +280,39 @@ ex" ]
 	run python3 "$lk" try "$src/f" W 0 0
 	[ "$output" = ok ]
 	[ "$(cat "$out")" = EINTR ]
+}
+
+# 8 processes take turns with OFD locks, each opening and closing the file
+# every round; under the lock, nobody else may be inside.  The kernel's
+# owner of an OFD lock is its struct file, which a new open soon reuses
+# while the old one's RELEASE is still on its way to the server.
+@test "OFD locks of files opened and closed in turn keep others out" {
+	start_daemon
+	run -0 python3 - "$mnt/f" <<'EOF2'
+import fcntl, os, struct, sys, time
+F_OFD_SETLKW = 38
+path, end = sys.argv[1], time.time() + 5
+def lock(fd, t):
+    fcntl.fcntl(fd, F_OFD_SETLKW, struct.pack("hhqqi4x", t, 0, 0, 8, 0))
+with open(path, "wb") as f:
+    f.write(bytes(8))
+kids = []
+for me in range(1, 9):
+    pid = os.fork()
+    if pid == 0:
+        while time.time() < end:
+            fd = os.open(path, os.O_RDWR)
+            lock(fd, fcntl.F_WRLCK)
+            if os.pread(fd, 8, 0) != bytes(8):
+                print("two inside the lock")
+                os._exit(1)
+            os.pwrite(fd, struct.pack("q", me), 0)
+            os.sched_yield()
+            os.pwrite(fd, bytes(8), 0)
+            lock(fd, fcntl.F_UNLCK)
+            os.close(fd)
+        os._exit(0)
+    kids.append(pid)
+sys.exit(sum(os.waitpid(p, 0)[1] != 0 for p in kids))
+EOF2
 }

@@ -2,7 +2,8 @@
  * FUSE passthrough in the passthrough driver, against a fake transport
  * that hands out backing ids and counts them: INIT agrees to it only when
  * the kernel offers it and nothing excludes it (writeback, cache=never);
- * opens of one inode share one id, which the last RELEASE closes; the
+ * opens of one inode share one id, which the last RELEASE closes, and
+ * carry no flag the kernel refuses beside FOPEN_PASSTHROUGH; the
  * backing file is opened read-write even for a reader; set-id files and
  * read-only mounts are handled; a refused registration falls back.
  */
@@ -205,6 +206,15 @@ static void test_sharing(void)
 	ok(passthrough(&c) && c.backing_id != a.backing_id && live == 1,
 	   "a new backing id");
 	release(f, c.fh);
+	stop();
+
+	o.cache = FBR_PT_CACHE_ALWAYS;
+	start(&o, ~0ULL);
+	f = lookup("f");
+	is_int(open_(f, O_RDONLY, &a), 0, "cache=always: open");
+	ok(passthrough(&a) && !(a.open_flags & FOPEN_KEEP_CACHE),
+	   "passthrough without KEEP_CACHE, which the kernel refuses with it");
+	release(f, a.fh);
 	stop();
 }
 

@@ -333,8 +333,13 @@ int pt_flush(void *fs, const struct fbr_ctx *c, uint64_t ino,
 
 	if (!h)
 		return -EBADF;
+	/* Closing a duplicate reports the file's pending write errors.  With
+	   no fd to spare even after giving cached ones back there is nothing
+	   to report: EMFILE is no answer to close(2). */
 	fd = dup(h->fd);
-	if (fd < 0 || close(fd) < 0)
+	if (fd < 0 && pt_fds_reclaim(fs, errno))
+		fd = dup(h->fd);
+	if (fd >= 0 && close(fd) < 0)
 		err = -errno;
 	pt_locks_flush(fs, h, in->lock_owner); /* and drop its POSIX locks */
 	pt_handle_put(h);

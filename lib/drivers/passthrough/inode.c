@@ -285,9 +285,29 @@ static struct pt_inode *find_key(struct pt_ishard *s, const struct pt_key *k)
 	if (!s->nbuckets)
 		return NULL;
 	for (struct pt_inode *in = *key_slot(s, k); in; in = in->key_next)
-		if (key_eq(&in->key, k))
+		if (key_eq(&in->key, k) && !in->recycled)
 			return in;
 	return NULL;
+}
+
+/*
+ * Whether an inode in the table is surely the one its key names now.  An
+ * open fd pins the host inode, so its number cannot have been reused; one
+ * the cache closed pins nothing, and once the file is removed the host may
+ * give its number to a new file while the kernel still holds the old
+ * nodeid: only the handle, which carries the generation, tells them apart.
+ */
+static bool pinned(const struct pt_inode *in)
+{
+	return in->fd >= 0;
+}
+
+static bool same_handle(const struct pt_inode *a, const struct pt_inode *b)
+{
+	const struct file_handle *x = a->handle, *y = b->handle;
+
+	return x && y && x->handle_bytes == y->handle_bytes &&
+	       !memcmp(x, y, sizeof(*x) + x->handle_bytes);
 }
 
 /* Link a new inode into its shard: the shard is locked. */
@@ -546,7 +566,7 @@ struct pt_inode *pt_inode_add(struct pt_fs *fs, int fd, const struct statx *st)
 
 	pthread_mutex_lock(&s->lock);
 	in = find_key(s, &k);
-	if (!in) {
+	if (!in || !pinned(in)) {
 		pthread_mutex_unlock(&s->lock);
 		fresh = inode_new(fs, fd, st, true);
 		if (!fresh) {
@@ -555,6 +575,10 @@ struct pt_inode *pt_inode_add(struct pt_fs *fs, int fd, const struct statx *st)
 		}
 		pthread_mutex_lock(&s->lock);
 		in = find_key(s, &k);
+		if (in && !pinned(in) && !same_handle(in, fresh)) {
+			in->recycled = true;
+			in = NULL;
+		}
 	}
 	if (in) {
 		n = adopt_fd(fs, in, fd, fds);
@@ -593,6 +617,8 @@ struct pt_inode *pt_inode_known(struct pt_fs *fs, const struct statx *st)
 
 	pthread_mutex_lock(&s->lock);
 	in = find_key(s, &k);
+	if (in && !pinned(in))
+		in = NULL; /* maybe a number reused: pt_inode_add() checks */
 	if (in) {
 		in->used = true;
 		in->nlookup++;

@@ -12,7 +12,7 @@
  * Keyed by inode, not by handle: an owner locking through two handles of
  * the same file must not conflict with itself, and POSIX drops all its
  * locks on the file when it closes any of them (FLUSH carries the owner).
- * RELEASE drops the descriptions opened through the handle (OFD owners,
+ * RELEASE drops the descriptions last used through the handle (OFD owners,
  * and anything a FLUSH missed).  flock maps to flock() on the handle's own
  * fd: one host description per kernel open file, as flock wants.
  *
@@ -54,7 +54,7 @@ struct pt_lkowner {
 	struct pt_lkowner *next;   /* in its shard; shard lock */
 	uint64_t nodeid;
 	uint64_t owner;
-	uint64_t fh;               /* opened through: RELEASE drops it */
+	uint64_t fh;               /* last used through: RELEASE drops it */
 	int fd;
 	atomic_uint refs;          /* the table's, plus one per user */
 	atomic_uint pid;           /* of its last lock, for GETLK */
@@ -157,6 +157,12 @@ static struct pt_lkowner *owner_get(struct pt_fs *fs, struct pt_handle *h,
 	*err = 0;
 	pthread_mutex_lock(&s->lock);
 	o = owner_find_locked(s, nodeid, owner);
+	/* The kernel's owner of OFD locks is its struct file, whose address
+	   a new open may get while the RELEASE of the old one is still on its
+	   way: that RELEASE must not drop the description from under the new
+	   file, so it belongs to the handle that used it last. */
+	if (o)
+		o->fh = fh;
 	if (o || !create)
 		goto out;
 	/* Opened under the shard lock: two threads of one owner must not

@@ -44,6 +44,8 @@ struct pt_inode {
 	void *handle;              /* struct file_handle, after the inode;
 				      NULL: the fd stays open for good */
 	bool used;                 /* got since the cache last looked; shard lock */
+	bool recycled;             /* gone, its st_ino given to another: found
+				      by nodeid only (ESTALE); shard lock */
 	int backing_id;            /* FUSE passthrough: fs->backing_lock */
 	unsigned backing_users;    /* open handles using it; the same lock */
 	bool on_lru;               /* fd cache lock */

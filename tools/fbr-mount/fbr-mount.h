@@ -9,8 +9,8 @@
 #include <stdbool.h>
 
 #include "../cli.h"
-#include "drivers/passthrough/passthrough.h"
-#include "transports/fusedev/fusedev.h"
+#include "fbr/passthrough.h"
+#include "fbr/fusedev.h"
 
 /* The exit codes, as the man page lists them. */
 enum {

@@ -13,8 +13,8 @@
 #include <sys/types.h>
 
 #include "../cli.h"
-#include "drivers/passthrough/passthrough.h"
-#include "util/log.h"
+#include "fbr/passthrough.h"
+#include "fbr/log.h"
 
 enum {
 	EXIT_OK = 0,      /* served until the front-end hung up */

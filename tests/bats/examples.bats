@@ -162,6 +162,15 @@ serve_vhost() {
 	done
 }
 
+@test "installed: libfbr.a defines the public API's names alone" {
+	[ -n "${FBR_INSTALLED_LIBDIR:-}" ] || skip "make installcheck only"
+	nm -g --defined-only "$FBR_INSTALLED_LIBDIR/libfbr.a" |
+		awk 'NF == 3 { print $3 }' | LC_ALL=C sort >"$BATS_TEST_TMPDIR/a"
+	grep -v '^#' "$top_srcdir/lib/libfbr.sym" | sed 's/@.*//' |
+		LC_ALL=C sort >"$BATS_TEST_TMPDIR/sym"
+	run -0 diff "$BATS_TEST_TMPDIR/sym" "$BATS_TEST_TMPDIR/a"
+}
+
 @test "installed: the public headers, and no other" {
 	[ -n "${FBR_INSTALLED_INCLUDEDIR:-}" ] || skip "make installcheck only"
 	run -0 ls "$FBR_INSTALLED_INCLUDEDIR/fbr"

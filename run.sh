@@ -15,7 +15,7 @@ src=$(cd "$(dirname "$0")" && pwd)
 
 # Everything the project needs from Debian 12, and why.
 PACKAGES="
-build-essential autoconf automake pkg-config
+build-essential autoconf automake libtool pkg-config
 libcap-dev libseccomp-dev liburing-dev
 fuse3
 bats
@@ -27,7 +27,7 @@ attr
 qemu-system-x86 linux-image-amd64 busybox-static cpio
 libfuse3-dev fuse-overlayfs
 "
-# libcap-dev: capabilities; libseccomp-dev: fbr-virtiofsd's system call
+# libtool: builds libfbr shared and static; libcap-dev: capabilities; libseccomp-dev: fbr-virtiofsd's system call
 # filter; fuse3: the fusermount3/mount.fuse3 helpers
 # (never its library); bats: command-line tests; bpftool: the ABI check
 # against the kernel's BTF; clang: the libFuzzer targets; attr: xattr tests;

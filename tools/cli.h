@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "util/log.h"
+#include "fbr/log.h"
 
 #define CLI_EXIT_USAGE 2
 

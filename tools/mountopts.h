@@ -7,7 +7,7 @@
 #ifndef FBR_TOOLS_MOUNTOPTS_H
 #define FBR_TOOLS_MOUNTOPTS_H
 
-#include "transports/fusedev/fusedev.h"
+#include "fbr/fusedev.h"
 
 /* Their names, for a tool's --help. */
 #define MOUNTOPTS_HELP \

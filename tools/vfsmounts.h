@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "drivers/passthrough/passthrough.h"
+#include "fbr/passthrough.h"
 
 struct vfs_mounts {
 	char **args;         /* "PATH=SOURCE" copies, cut at the '=' */

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "abi/fuse_abi.h"
+#include "fbr/fuse_abi.h"
 
 /* What the layout depends on besides the opcode. */
 struct fbr_parse_opts {

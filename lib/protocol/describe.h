@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "abi/fuse_abi.h"
+#include "fbr/fuse_abi.h"
 #include "protocol/args.h"
 #include "protocol/emit.h"
 

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "drivers/driver.h"
+#include "fbr/driver.h"
 #include "protocol/dirent.h"
 
 void fbr_dirbuf_init(struct fbr_dirbuf *b, const struct iovec *iov, int cnt,

@@ -3,7 +3,7 @@
  */
 #include <stddef.h>
 
-#include "abi/fuse_abi.h"
+#include "fbr/fuse_abi.h"
 #include "protocol/opcode.h"
 
 #define FIXED(op, type, n, fl, v) \

@@ -8,7 +8,7 @@
 
 #include "protocol/opcode.h"
 #include "server/request.h"
-#include "util/log.h"
+#include "fbr/log.h"
 
 static int do_enosys(struct fbr_req *r)
 {

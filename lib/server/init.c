@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "server/request.h"
-#include "util/log.h"
+#include "fbr/log.h"
 
 /* Never granted: features the core does not implement. */
 #define CORE_NEVER (FUSE_FILE_OPS | FUSE_SPLICE_WRITE | FUSE_SPLICE_MOVE | \

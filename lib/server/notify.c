@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "server/request.h"
-#include "util/log.h"
+#include "fbr/log.h"
 
 #define MAX_DATA_IOV 16
 

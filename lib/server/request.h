@@ -10,7 +10,7 @@
 #include <stdbool.h>
 
 #include "protocol/args.h"
-#include "server/session.h"
+#include "fbr/session.h"
 
 #define FBR_INFLIGHT_SHARDS 16
 

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "abi/fuse_abi.h"
+#include "fbr/fuse_abi.h"
 #include "protocol/args.h"
 #include "protocol/emit.h"
 #include "trace/trace.h"

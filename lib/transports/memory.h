@@ -8,7 +8,7 @@
 #include <pthread.h>
 #include <stddef.h>
 
-#include "server/session.h"
+#include "fbr/session.h"
 
 struct fbr_memsink {
 	struct fbr_sink sink;

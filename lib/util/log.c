@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "util/log.h"
+#include "fbr/log.h"
 
 static fbr_log_fn handler;
 static char debug_list[256];

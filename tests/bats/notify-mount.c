@@ -35,11 +35,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "drivers/passthrough/passthrough.h"
-#include "server/session.h"
+#include "fbr/passthrough.h"
+#include "fbr/session.h"
 #include "tap.h"
-#include "transports/fusedev/fusedev.h"
-#include "util/log.h"
+#include "fbr/fusedev.h"
+#include "fbr/log.h"
 
 #define MAX_NAMES 32
 

@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "drivers/passthrough/passthrough.h"
+#include "fbr/passthrough.h"
 #include "transports/memory.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

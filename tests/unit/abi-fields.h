@@ -1,5 +1,5 @@
 /*
- * The names tests/unit/test-abi compares between fbr's lib/abi/fuse_abi.h,
+ * The names tests/unit/test-abi compares between fbr's lib/include/fbr/fuse_abi.h,
  * the system's <linux/fuse.h> and the running kernel's BTF, as X-macro
  * lists: ABI_S(struct) for a size, ABI_F(struct, field) for a field's offset
  * and size, ABI_V(struct, field) for a flexible array's offset, ABI_C(name)

@@ -1,9 +1,9 @@
 /*
  * fbr's side of the ABI cross-check: the tables of tests/unit/abi-fields.h
- * filled in from lib/abi/fuse_abi.h, every group of them.  test-abi.c holds
+ * filled in from lib/include/fbr/fuse_abi.h, every group of them.  test-abi.c holds
  * these up against abi-sys.c (<linux/fuse.h>) and abi-btf.c (kernel BTF).
  */
-#include "abi/fuse_abi.h"
+#include "fbr/fuse_abi.h"
 
 #include "abi-fields.h"
 

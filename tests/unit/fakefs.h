@@ -7,7 +7,7 @@
 
 #include <stdatomic.h>
 
-#include "drivers/driver.h"
+#include "fbr/driver.h"
 
 struct fake_call {
 	const char *op;

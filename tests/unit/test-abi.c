@@ -1,5 +1,5 @@
 /*
- * Cross-checks lib/abi/fuse_abi.h, fbr's own copy of the FUSE wire ABI,
+ * Cross-checks lib/include/fbr/fuse_abi.h, fbr's own copy of the FUSE wire ABI,
  * against the system's <linux/fuse.h> and the running kernel's BTF: every
  * struct size, field offset and size, enum value and #define listed in
  * abi-fields.h, one TAP assertion each.  A reference that lacks a group

@@ -41,9 +41,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "drivers/passthrough/passthrough.h"
+#include "fbr/passthrough.h"
 #include "transports/memory.h"
-#include "transports/virtiofs/virtiofs.h"
+#include "fbr/virtiofs.h"
 #include "ptcall.h"
 #include "tap.h"
 #include "vufront.h"

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "drivers/passthrough/passthrough.h"
+#include "fbr/passthrough.h"
 #include "transports/memory.h"
 #include "tap.h"
 

@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "drivers/passthrough/passthrough.h"
+#include "fbr/passthrough.h"
 #include "transports/memory.h"
 #include "ptcall.h"
 #include "tap.h"

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "drivers/passthrough/passthrough.h"
+#include "fbr/passthrough.h"
 #include "transports/memory.h"
 #include "tap.h"
 

@@ -21,7 +21,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "drivers/passthrough/passthrough.h"
+#include "fbr/passthrough.h"
 #include "transports/memory.h"
 #include "ptcall.h"
 #include "tap.h"

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "drivers/passthrough/passthrough.h"
+#include "fbr/passthrough.h"
 #include "drivers/passthrough/pt.h"
 #include "drivers/vfs/vfsi.h"
 #include "transports/memory.h"

@@ -5,6 +5,11 @@
  * requests go through the dispatcher to the passthrough driver over a
  * scratch directory; then malformed chains and malformed messages, which
  * must be refused without harm.
+ *
+ * test-vhost --connect SOCKET --read NAME TEXT | --write drives a back-end
+ * in another process instead (the examples): it brings up hiprio and one
+ * request queue, then reads file NAME and expects TEXT, or creates a
+ * file, writes, reads back, makes a directory, renames and removes.
  */
 #define _GNU_SOURCE 1
 #include <errno.h>
@@ -15,12 +20,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "abi/fuse_abi.h"
-#include "drivers/passthrough/passthrough.h"
-#include "transports/virtiofs/virtiofs.h"
+#include "fbr/fuse_abi.h"
+#include "fbr/passthrough.h"
+#include "fbr/virtiofs.h"
 #include "fakefs.h"
 #include "tap.h"
 #include "vufront.h"
@@ -32,6 +38,7 @@ static struct fbr_virtiofs *vfs;
 static struct fbr_session *sess;
 static struct fbr_driver drv;
 static char scratch[] = "/tmp/fbr-vhost-XXXXXX";
+static unsigned nq = NQ;    /* queues brought up: 2 for --connect */
 
 /* ---- the back-end in its own thread ---- */
 
@@ -56,6 +63,7 @@ static void connect_backend(void)
 static int disconnect_backend(void)
 {
 	close(sock);
+	sock = -1;
 	pthread_join(server, NULL);
 	close(bfd);
 	return server_ret;
@@ -353,10 +361,11 @@ static void test_restart(void)
 /* Connect, negotiate, map memory and start every queue. */
 static void bring_up(void)
 {
-	connect_backend();
-	is_int(negotiate(NQ), 0, "SET_OWNER acked");
+	if (sock < 0)
+		connect_backend();
+	is_int(negotiate(nq), 0, "SET_OWNER acked");
 	is_int(map_memory(), 0, "SET_MEM_TABLE and ADD_MEM_REG acked");
-	for (unsigned q = 0; q < NQ; q++) {
+	for (unsigned q = 0; q < nq; q++) {
 		ring_layout(q);
 		is_int(setup_queue(q), 0, "queue %u set up and enabled", q);
 	}
@@ -521,6 +530,125 @@ static void test_deferred(void)
 	vfs = keep;
 }
 
+/* ---- a back-end in another process: --connect ---- */
+
+/* An entry's nodeid (and the handle of a CREATE) from the reply at OUT_GPA. */
+static uint64_t reply_nodeid(int64_t used, uint64_t *fh)
+{
+	const struct fuse_entry_out *e = (const void *)(out_hdr() + 1);
+
+	if (used < 16 || out_hdr()->error)
+		return 0;
+	if (fh)
+		*fh = ((const struct fuse_open_out *)(e + 1))->fh;
+	return e->nodeid;
+}
+
+/* READ size bytes at 0 into a string; NULL for an error reply. */
+static const char *read_back(uint64_t nodeid, uint64_t fh, char *buf,
+			     size_t size)
+{
+	struct fuse_read_in rin = { .fh = fh, .size = (uint32_t)size - 1 };
+	int64_t used = simple(build(FUSE_READ, nodeid, &rin, sizeof(rin),
+				    NULL, 0, 0), 4096, 0);
+
+	if (used < 16 || out_hdr()->error)
+		return NULL;
+	memcpy(buf, out_hdr() + 1, (size_t)used - 16);
+	buf[used - 16] = 0;
+	return buf;
+}
+
+static void external_read(const char *name, const char *text)
+{
+	struct fuse_open_in oin = { .flags = O_RDONLY };
+	char buf[1024];
+	const char *got;
+	uint64_t nodeid, fh;
+	int error;
+
+	nodeid = lookup(name, 0, &error);
+	is_int(error, 0, "LOOKUP %s", name);
+	ok(simple(build(FUSE_OPEN, nodeid, &oin, sizeof(oin), NULL, 0, 0),
+		  4096, 0) > 16 && out_hdr()->error == 0, "OPEN %s", name);
+	fh = ((const struct fuse_open_out *)(out_hdr() + 1))->fh;
+	got = read_back(nodeid, fh, buf, sizeof(buf));
+	ok(got && !strcmp(got, text), "READ %s: the %zu bytes expected", name,
+	   strlen(text));
+}
+
+/* Put the name (with its NUL) after the arguments and send it. */
+static int64_t send_named(uint32_t opcode, uint64_t nodeid, const void *arg,
+			  size_t arglen, const char *name, size_t namelen)
+{
+	return simple(build(opcode, nodeid, arg, arglen, name, namelen, 0),
+		      4096, 0);
+}
+
+static void external_write(void)
+{
+	static const char text[] = "written through virtio-fs";
+	struct fuse_create_in cin = { .flags = O_RDWR, .mode = 0644 | S_IFREG };
+	struct fuse_mkdir_in min = { .mode = 0755 };
+	struct fuse_write_in win = { .size = sizeof(text) - 1 };
+	struct fuse_rename_in rin = { .newdir = 0 };
+	char buf[1024], names[8] = "f\0g";
+	uint64_t f, d, fh = 0;
+	uint32_t len;
+	const char *got;
+
+	f = reply_nodeid(send_named(FUSE_CREATE, 1, &cin, sizeof(cin), "f", 2), &fh);
+	ok(f != 0, "CREATE f");
+	win.fh = fh;
+	len = build(FUSE_WRITE, f, &win, sizeof(win), NULL, 0, win.size);
+	memcpy((char *)g2p(REQ_GPA) + len, text, win.size);
+	ok(simple(len + win.size, 4096, 0) == 16 + sizeof(struct fuse_write_out) &&
+	   out_hdr()->error == 0, "WRITE %u bytes", win.size);
+	got = read_back(f, fh, buf, sizeof(buf));
+	ok(got && !strcmp(got, text), "READ it back: '%s'", got ? got : "");
+	d = reply_nodeid(send_named(FUSE_MKDIR, 1, &min, sizeof(min), "d", 2), NULL);
+	ok(d != 0, "MKDIR d");
+	rin.newdir = d;
+	send_named(FUSE_RENAME, 1, &rin, sizeof(rin), names, 4);
+	is_int(out_hdr()->error, 0, "RENAME f to d/g");
+	send_named(FUSE_RMDIR, 1, NULL, 0, "d", 2);
+	is_int(out_hdr()->error, -ENOTEMPTY, "RMDIR d, not empty: ENOTEMPTY");
+	send_named(FUSE_UNLINK, d, NULL, 0, "g", 2);
+	is_int(out_hdr()->error, 0, "UNLINK d/g");
+	send_named(FUSE_RMDIR, 1, NULL, 0, "d", 2);
+	is_int(out_hdr()->error, 0, "RMDIR d");
+}
+
+/* argv: SOCKET --read NAME TEXT, or SOCKET --write. */
+static int external(int argc, char **argv)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	bool rd = argc == 4 && !strcmp(argv[1], "--read");
+
+	if (!rd && (argc != 2 || strcmp(argv[1], "--write"))) {
+		fprintf(stderr, "usage: test-vhost --connect SOCKET "
+			"(--read NAME TEXT | --write)\n");
+		return 2;
+	}
+	if (guest_memory())
+		skip_all("no guest memory");
+	nq = 2;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", argv[0]);
+	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0 || connect(sock, (struct sockaddr *)&sa, sizeof(sa))) {
+		ok(false, "connect to %s: %s", argv[0], strerror(errno));
+		return done_testing();
+	}
+	bring_up();
+	test_init();
+	if (rd)
+		external_read(argv[2], argv[3]);
+	else
+		external_write();
+	close(sock);
+	return done_testing();
+}
+
 static void setup(void)
 {
 	struct fbr_pt_opts po = { .source = scratch, .cache = FBR_PT_CACHE_NEVER,
@@ -538,10 +666,12 @@ static void setup(void)
 		skip_all("no session");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	char cmd[300];
 
+	if (argc > 2 && !strcmp(argv[1], "--connect"))
+		return external(argc - 2, argv + 2);
 	setup();
 	test_session();
 	test_bad_messages();

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "abi/fuse_abi.h"
+#include "fbr/fuse_abi.h"
 #include "transports/vhost/proto.h"
 #include "transports/virtqueue/virtqueue.h"
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "abi/fuse_abi.h"
+#include "fbr/fuse_abi.h"
 #include "transports/memory.h"
 
 struct wire {

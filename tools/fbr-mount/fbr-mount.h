@@ -10,8 +10,8 @@
 
 #include "../cli.h"
 #include "../vfsmounts.h"
-#include "drivers/passthrough/passthrough.h"
-#include "transports/fusedev/fusedev.h"
+#include "fbr/passthrough.h"
+#include "fbr/fusedev.h"
 
 /* The exit codes, as the man page lists them. */
 enum {

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "../cli.h"
-#include "drivers/passthrough/passthrough.h"
+#include "fbr/passthrough.h"
 
 /* The exit codes, as cmp(1) has them and the man page lists them. */
 enum {

@@ -19,7 +19,7 @@
 
 #include "fbr-replay.h"
 #include "protocol/emit.h"
-#include "server/session.h"
+#include "fbr/session.h"
 #include "trace/decode.h"
 #include "trace/summary.h"
 #include "trace/u64map.h"

@@ -32,7 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "abi/fuse_abi.h"
+#include "fbr/fuse_abi.h"
 #include "fbr-trace.h"
 #include "trace/trace.h"
 

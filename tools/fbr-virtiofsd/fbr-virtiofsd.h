@@ -14,8 +14,8 @@
 
 #include "../cli.h"
 #include "../vfsmounts.h"
-#include "drivers/passthrough/passthrough.h"
-#include "util/log.h"
+#include "fbr/passthrough.h"
+#include "fbr/log.h"
 
 enum {
 	EXIT_OK = 0,      /* served until the front-end hung up */

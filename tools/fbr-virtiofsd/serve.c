@@ -17,7 +17,8 @@
 
 #include "fbr-virtiofsd.h"
 #include "drivers/vfs/vfs.h"
-#include "transports/virtiofs/virtiofs.h"
+#include "fbr/virtiofs.h"
+#include "trace/trace.h"
 
 /* Request queues offered; the front-end starts as many as it was told. */
 #define REQUEST_QUEUES 8

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "drivers/passthrough/pt.h"
-#include "server/session.h"
+#include "fbr/session.h"
 
 #define PT_STATX_MASK (STATX_BASIC_STATS | STATX_MNT_ID)
 #define FUSE_STATX_MASK (STATX_BASIC_STATS | STATX_BTIME)

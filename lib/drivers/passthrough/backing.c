@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "drivers/passthrough/pt.h"
-#include "util/log.h"
+#include "fbr/log.h"
 
 /* The kernel's limit on stacking is 2; ours at 1 leaves room above us. */
 #define STACK_DEPTH 1

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "drivers/passthrough/passthrough.h"
+#include "fbr/passthrough.h"
 
 #define PT_ISHARDS 64  /* inode table shards; a power of two */
 #define PT_HSHARDS 16  /* handle table shards; a power of two */

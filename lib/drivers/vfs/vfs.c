@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "drivers/vfs/vfsi.h"
-#include "util/log.h"
+#include "fbr/log.h"
 
 /* What the dispatcher would refuse a backend lacking these operations
    (init.c's ops_mask): our table has them all, so we refuse for it. */

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "drivers/driver.h"
+#include "fbr/driver.h"
 
 #define FBR_VFS_MAX 127 /* backends under one mount */
 

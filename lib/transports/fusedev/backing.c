@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 
-#include "abi/fuse_abi.h"
-#include "transports/fusedev/fusedev.h"
+#include "fbr/fuse_abi.h"
+#include "fbr/fusedev.h"
 
 static int backing_open(void *ctx, int fd)
 {

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "transports/fusedev/fusermount.h"
-#include "util/log.h"
+#include "fbr/log.h"
 
 extern char **environ;
 

@@ -5,7 +5,7 @@
 #ifndef FBR_TRANSPORTS_FUSEDEV_FUSERMOUNT_H
 #define FBR_TRANSPORTS_FUSEDEV_FUSERMOUNT_H
 
-#include "transports/fusedev/fusedev.h"
+#include "fbr/fusedev.h"
 
 /* Mount through fusermount3; fills m->fd, and m->commfd for auto_unmount. */
 int fbr_fusermount_mount(const char *mountpoint, const struct fbr_mount_opts *o,

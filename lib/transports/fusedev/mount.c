@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "transports/fusedev/fusermount.h"
-#include "util/log.h"
+#include "fbr/log.h"
 
 /* /dev/fuse is the misc device 10:229. */
 #define FUSE_DEV_MAJOR 10

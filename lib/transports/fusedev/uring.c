@@ -46,7 +46,7 @@
 #include "protocol/opcode.h"
 #include "trace/trace.h"
 #include "transports/fusedev/uring.h"
-#include "util/log.h"
+#include "fbr/log.h"
 
 #define SUBSYS "uring"
 

@@ -5,7 +5,7 @@
 #ifndef FBR_TRANSPORTS_FUSEDEV_URING_H
 #define FBR_TRANSPORTS_FUSEDEV_URING_H
 
-#include "transports/fusedev/fusedev.h"
+#include "fbr/fusedev.h"
 
 struct fbr_uring;
 

@@ -33,9 +33,9 @@
 
 #include "protocol/opcode.h"
 #include "trace/trace.h"
-#include "transports/fusedev/fusedev.h"
+#include "fbr/fusedev.h"
 #include "transports/fusedev/uring.h"
-#include "util/log.h"
+#include "fbr/log.h"
 
 #define SUBSYS "fusedev"
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "transports/vhost/internal.h"
-#include "util/log.h"
+#include "fbr/log.h"
 
 /*
  * Reset an eventfd's count; called only when poll says it is readable.

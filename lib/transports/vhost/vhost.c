@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "transports/vhost/internal.h"
-#include "util/log.h"
+#include "fbr/log.h"
 
 static int init_queues(struct fbr_vhost *v)
 {

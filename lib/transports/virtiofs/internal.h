@@ -11,9 +11,10 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "abi/fuse_abi.h"
+#include "fbr/fuse_abi.h"
 #include "transports/vhost/vhost.h"
-#include "transports/virtiofs/virtiofs.h"
+#include "fbr/virtiofs.h"
+#include "trace/trace.h"
 
 #define SUBSYS "virtiofs"
 #define MAX_SEGS 1024          /* descriptors one chain may have */

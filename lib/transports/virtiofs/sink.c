@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "transports/virtiofs/internal.h"
-#include "util/log.h"
+#include "fbr/log.h"
 
 /* Skip off bytes into iov; fill dst with up to len bytes after that. */
 int vfs_slice(const struct iovec *iov, unsigned n, size_t off, size_t len,

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "transports/virtiofs/internal.h"
-#include "util/log.h"
+#include "fbr/log.h"
 
 /* Answer with a bare error when the dispatcher could not answer at all. */
 static void reply_error(struct vfs_queue *w, uint64_t unique, int err)

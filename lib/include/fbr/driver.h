@@ -8,15 +8,15 @@
  * only.  Nodeids are the driver's own 64-bit names for inodes; FUSE_ROOT_ID
  * is the root.  Operations may be called from many threads at once.
  */
-#ifndef FBR_DRIVERS_DRIVER_H
-#define FBR_DRIVERS_DRIVER_H
+#ifndef FBR_DRIVER_H
+#define FBR_DRIVER_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "abi/fuse_abi.h"
+#include <fbr/fuse_abi.h>
 
 struct fbr_req;
 struct fbr_dirbuf;

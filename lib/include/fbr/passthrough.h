@@ -1,13 +1,13 @@
 /*
  * The passthrough driver: serves a directory of the host filesystem.
  */
-#ifndef FBR_DRIVERS_PASSTHROUGH_H
-#define FBR_DRIVERS_PASSTHROUGH_H
+#ifndef FBR_PASSTHROUGH_H
+#define FBR_PASSTHROUGH_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "drivers/driver.h"
+#include <fbr/driver.h>
 
 enum fbr_pt_cache {
 	FBR_PT_CACHE_NEVER,    /* no caching: every access asks the server */

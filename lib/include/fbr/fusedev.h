@@ -7,14 +7,14 @@
  * Library code: it reports through fbr_log() and negative errnos, and
  * installs no signal handlers; the tool decides what a signal means.
  */
-#ifndef FBR_TRANSPORTS_FUSEDEV_H
-#define FBR_TRANSPORTS_FUSEDEV_H
+#ifndef FBR_FUSEDEV_H
+#define FBR_FUSEDEV_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "server/session.h"
+#include <fbr/session.h>
 
 /* The largest WRITE the workers accept: set fbr_session_opts.max_write to it. */
 #define FBR_FUSEDEV_MAX_WRITE (1u << 20)
@@ -103,7 +103,8 @@ struct fbr_fusedev_opts {
 				      rings, also about the most ring
 				      threads, spread over the queues */
 	struct fbr_trace *trace;   /* every message read and written is
-				      recorded there, byte for byte; or NULL */
+				      recorded there, byte for byte (fbr's
+				      tools); or NULL */
 	enum fbr_fusedev_uring uring;
 };
 

@@ -3,8 +3,8 @@
  * handler the tool installs.  Debug messages are off until a tool turns on
  * the subsystems it wants ("dispatch,passthrough" or "all"), at run time.
  */
-#ifndef FBR_UTIL_LOG_H
-#define FBR_UTIL_LOG_H
+#ifndef FBR_LOG_H
+#define FBR_LOG_H
 
 #include <stdbool.h>
 

@@ -13,8 +13,8 @@
  * sizes give its older length; the comment on each field says in which minor
  * it became meaningful.
  */
-#ifndef FBR_ABI_FUSE_ABI_H
-#define FBR_ABI_FUSE_ABI_H
+#ifndef FBR_FUSE_ABI_H
+#define FBR_FUSE_ABI_H
 
 #include <stdint.h>
 #include <sys/ioctl.h>

@@ -8,18 +8,19 @@
  * notification queue, so the session gets no notification operations:
  * fbr_notify_*() answer -ENOSYS.
  */
-#ifndef FBR_TRANSPORTS_VIRTIOFS_H
-#define FBR_TRANSPORTS_VIRTIOFS_H
+#ifndef FBR_VIRTIOFS_H
+#define FBR_VIRTIOFS_H
 
-#include "server/session.h"
-#include "trace/trace.h"
+#include <fbr/session.h>
 
 /* The WRITE size to give fbr_session_opts.max_write (data_apart = true). */
 #define FBR_VIRTIOFS_MAX_WRITE (1u << 20)
 
+struct fbr_trace;
+
 struct fbr_virtiofs_opts {
 	unsigned request_queues;  /* 1 or more */
-	struct fbr_trace *trace;  /* the tap, or NULL */
+	struct fbr_trace *trace;  /* the tap (fbr's tools), or NULL */
 };
 
 struct fbr_virtiofs;

@@ -6,15 +6,15 @@
  * and goes on to the next.  Nothing past this point knows which transport
  * carried the request.
  */
-#ifndef FBR_SERVER_SESSION_H
-#define FBR_SERVER_SESSION_H
+#ifndef FBR_SESSION_H
+#define FBR_SESSION_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "drivers/driver.h"
+#include <fbr/driver.h>
 
 struct fbr_sink;
 

@@ -10,29 +10,7 @@
 
 bats_require_minimum_version 1.5.0
 
-VFSD="$top_builddir/tools/fbr-virtiofsd/fbr-virtiofsd"
-MODS="drivers/virtio/virtio_ring.ko drivers/virtio/virtio.ko
-drivers/virtio/virtio_pci_legacy_dev.ko drivers/virtio/virtio_pci_modern_dev.ko
-drivers/virtio/virtio_pci.ko fs/fuse/fuse.ko fs/fuse/virtiofs.ko"
-
-need_vm() {
-	[ "${FBR_PRIVILEGED_TESTS:-yes}" = yes ] ||
-		skip "VM tests disabled (--disable-privileged-tests)"
-	[ -x "$VFSD" ] || skip "fbr-virtiofsd is not built"
-	command -v qemu-system-x86_64 >/dev/null ||
-		skip "no qemu-system-x86_64 (Debian: qemu-system-x86)"
-	# A static busybox: ldd fails on it.
-	[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ||
-		skip "no static /bin/busybox (Debian: busybox-static)"
-	command -v cpio >/dev/null || skip "no cpio"
-	kver=$(ls /lib/modules 2>/dev/null | grep -m1 amd64) ||
-		skip "no guest kernel (Debian: linux-image-amd64)"
-	kernel=/boot/vmlinuz-$kver
-	[ -r "$kernel" ] || skip "no $kernel"
-	for m in $MODS; do
-		[ -r "/lib/modules/$kver/kernel/$m" ] || skip "no module $m"
-	done
-}
+load guest
 
 # The guest's script: each step prints what failed; the last line says.
 guest_script() {
@@ -85,44 +63,14 @@ poweroff -f
 GUEST
 }
 
-build_initrd() {
-	local root="$BATS_TEST_TMPDIR/root" m
-	mkdir -p "$root/bin" "$root/mods" "$root/proc" "$root/sys" "$root/dev" "$root/mnt" \
-		"$root/etc"
-	echo "guest:x:1000:1000::/:/bin/sh" > "$root/etc/passwd"
-	echo "guest:x:1000:" > "$root/etc/group"
-	cp /bin/busybox "$root/bin/busybox"
-	cc -O2 -static -o "$root/bin/xattr-probe" "$top_srcdir/tests/vm/xattr-probe.c"
-	for m in $MODS; do cp "/lib/modules/$kver/kernel/$m" "$root/mods/"; done
-	guest_script > "$root/test.sh"
-	cat > "$root/init" <<INIT
-#!/bin/busybox sh
-/bin/busybox --install -s /bin
-mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
-for m in $(for m in $MODS; do basename "$m"; done | tr '\n' ' '); do insmod /mods/\$m; done
-mount -t virtiofs fbrtag /mnt || { echo "FBR-VM: FAIL mount"; poweroff -f; }
-sh /test.sh
-poweroff -f
-INIT
-	chmod +x "$root/init"
-	(cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip) > "$BATS_TEST_TMPDIR/initrd.gz"
-}
-
 # boot DAEMON...: start the back-end, boot the guest against it.
 boot() {
 	local sock="$BATS_TEST_TMPDIR/vfs.sock"
 	"$@" --socket-path="$sock" > "$BATS_TEST_TMPDIR/daemon.log" 2>&1 &
 	daemon_pid=$!
 	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
-	timeout 900 qemu-system-x86_64 -accel tcg -machine q35,memory-backend=mem \
-		-m 512 -object memory-backend-memfd,id=mem,size=512M,share=on \
-		-nographic -no-reboot -kernel "$kernel" \
-		-initrd "$BATS_TEST_TMPDIR/initrd.gz" \
-		-append "console=ttyS0 quiet panic=-1" \
-		-chardev socket,id=char0,path="$sock" \
-		-device vhost-user-fs-pci,queue-size=1024,chardev=char0,tag=fbrtag \
-		> "$BATS_TEST_TMPDIR/console.log" 2>&1 </dev/null &
-	local qemu_pid=$!
+	local qemu_pid
+	start_qemu "$sock"
 	# QEMU waits for ever on a back-end that died: stop it then (the
 	# back-end also ends first when QEMU hangs up as it powers off).
 	while kill -0 "$qemu_pid" 2>/dev/null; do
@@ -156,11 +104,6 @@ teardown() {
 	[ -z "${daemon_pid:-}" ] || kill "$daemon_pid" 2>/dev/null || true
 }
 
-show_logs() {
-	echo "--- console"; tail -30 "$BATS_TEST_TMPDIR/console.log"
-	echo "--- daemon"; tail -30 "$BATS_TEST_TMPDIR/daemon.log"
-}
-
 # What the guest script left in the shared directory.
 check_share() {
 	[ "$(cat "$share/b.txt")" = "hello from the guest" ]
@@ -189,18 +132,6 @@ init_reply_flags() {
 	"$top_builddir/tools/fbr-trace/fbr-trace" "$1" |
 		sed -n 's/.* INIT(.*) = 0 {.*flags=\([A-Z0-9_|]*\).*/\1/p' |
 		head -1 | tr '|' '\n'
-}
-
-# The sanitizers' runtime makes system calls of its own: log them there.
-filter() {
-	[ "${FBR_SANITIZERS:-no}" = yes ] && echo log || echo kill
-}
-
-# LeakSanitizer reads /proc/self/task and traces the threads at exit,
-# which the sandbox keeps out of reach: a sanitizer build checks for leaks
-# in the unsandboxed guest test.
-no_leak_check() {
-	[ "${FBR_SANITIZERS:-no}" = no ] || export ASAN_OPTIONS=detect_leaks=0
 }
 
 @test "a guest mounts, writes, reads, renames, unlinks and remounts (sandboxed)" {

@@ -4,6 +4,7 @@
  * FILE through virtio-fs; leaves user.fbr=guest for the host to check.
  * Built static.  Exit 0, or 1 saying what failed.
  */
+#define _GNU_SOURCE 1 /* memmem */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -97,7 +97,7 @@ int pt_getattr(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	int err;
 
 	if (!inode)
-		return -ESTALE;
+		return -errno;
 	err = pt_statx(pt_inode_fd(inode), 0, 0, &st);
 	if (!err) {
 		out->attr_valid = fs->attr_to.sec;
@@ -210,7 +210,7 @@ int pt_setattr(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	PT_WRITABLE(fs);
 	inode = pt_inode_get(fs, ino);
 	if (!inode)
-		return -ESTALE;
+		return -errno;
 	if ((in->valid & FATTR_FH) &&
 	    !(h = pt_handle_get(fs, in->fh, false))) {
 		err = -EBADF;
@@ -265,7 +265,7 @@ int pt_statx_op(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	int err;
 
 	if (!inode)
-		return -ESTALE;
+		return -errno;
 	err = pt_statx(pt_inode_fd(inode), in->sx_mask & FUSE_STATX_MASK,
 		       (int)in->sx_flags & AT_STATX_SYNC_TYPE, &st);
 	if (!err) {
@@ -285,7 +285,7 @@ int pt_statfs(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	int err = 0;
 
 	if (!inode)
-		return -ESTALE;
+		return -errno;
 	if (fstatfs(pt_inode_fd(inode), &sf) < 0)
 		err = -errno;
 	else
@@ -311,7 +311,7 @@ int pt_access(void *fs_, const struct fbr_ctx *c, uint64_t ino, uint32_t mask)
 		return -EROFS;
 	inode = pt_inode_get(fs, ino);
 	if (!inode)
-		return -ESTALE;
+		return -errno;
 	pt_fdname(pt_inode_fd(inode), name);
 	if (faccessat(fs->procfd, name, (int)mask, 0) < 0)
 		err = -errno;

@@ -32,7 +32,7 @@ int pt_opendir(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	int fd;
 
 	if (!inode)
-		return -ESTALE;
+		return -errno;
 	fd = pt_reopen(fs, inode, O_RDONLY | O_DIRECTORY);
 	if (fd < 0) {
 		pt_inode_put(inode);

@@ -93,7 +93,7 @@ int pt_lookup(void *fs_, const struct fbr_ctx *c, uint64_t parent,
 	int err;
 
 	if (!dir)
-		return -ESTALE;
+		return -errno;
 	err = pt_lookup_at(fs_, dir, name, out);
 	pt_inode_put(dir);
 	return err == -ENOENT ? pt_negative_entry(fs_, out) : err;
@@ -126,7 +126,7 @@ int pt_readlink(void *fs_, const struct fbr_ctx *c, uint64_t ino, char *buf,
 	ssize_t n;
 
 	if (!in)
-		return -ESTALE;
+		return -errno;
 	n = readlinkat(pt_inode_fd(in), "", buf, size);
 	pt_inode_put(in);
 	if (n < 0) /* "" names no link when the inode is none */
@@ -170,7 +170,7 @@ static int make_entry(struct pt_fs *fs, const struct fbr_ctx *c,
 		return -EINVAL;
 	dir = pt_inode_get(fs, parent);
 	if (!dir)
-		return -ESTALE;
+		return -errno;
 	dfd = pt_inode_fd(dir);
 	err = pt_creds_enter(fs, c, &saved);
 	if (!err) {
@@ -222,7 +222,7 @@ static int remove_entry(struct pt_fs *fs, uint64_t parent, const char *name,
 		return -EINVAL;
 	dir = pt_inode_get(fs, parent);
 	if (!dir)
-		return -ESTALE;
+		return -errno;
 	if (unlinkat(pt_inode_fd(dir), name, flags) < 0)
 		err = -errno;
 	pt_inode_put(dir);
@@ -255,9 +255,9 @@ int pt_rename(void *fs_, const struct fbr_ctx *c, uint64_t olddir,
 	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT))
 		return -EINVAL;
 	od = pt_inode_get(fs, olddir);
-	nd = pt_inode_get(fs, newdir);
-	if (!od || !nd)
-		err = -ESTALE;
+	nd = od ? pt_inode_get(fs, newdir) : NULL;
+	if (!nd)
+		err = -errno;
 	else if (renameat2(pt_inode_fd(od), oldname, pt_inode_fd(nd), newname,
 			   flags) < 0)
 		err = -errno;
@@ -283,9 +283,9 @@ int pt_link(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	if (!pt_name_ok(newname))
 		return -EINVAL;
 	in = pt_inode_get(fs, ino);
-	dir = pt_inode_get(fs, newparent);
-	if (!in || !dir) {
-		err = -ESTALE;
+	dir = in ? pt_inode_get(fs, newparent) : NULL;
+	if (!dir) {
+		err = -errno;
 		goto out_put;
 	}
 	pt_fdname(pt_inode_fd(in), name);

@@ -49,6 +49,16 @@ int pt_reopen(struct pt_fs *fs, const struct pt_inode *in, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
+/* fd duplicated, cached fds given back if need be; or -errno. */
+static int dup_fd(struct pt_fs *fs, int fd)
+{
+	int d = dup(fd);
+
+	if (d < 0 && pt_fds_reclaim(fs, errno))
+		d = dup(fd);
+	return d < 0 ? -errno : d;
+}
+
 /* The flags the host open gets, from those the kernel sent. */
 static int open_flags(const struct pt_fs *fs, uint32_t kflags)
 {
@@ -128,7 +138,7 @@ int pt_open(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 		return err;
 	inode = pt_inode_get(fs, ino);
 	if (!inode)
-		return -ESTALE;
+		return -errno;
 	fd = pt_reopen(fs, inode, open_flags(fs, in->flags));
 	if (fd >= 0)
 		fd = kill_on_trunc(fs, c, fd, in->flags, in->open_flags);
@@ -142,16 +152,19 @@ int pt_open(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 
 /*
  * The rest of CREATE and TMPFILE once fd is open: the entry for it, found
- * through an O_PATH reopen so it names exactly the file opened, and a handle.
+ * through an O_PATH reopen so it names exactly the file opened, and a
+ * handle.  The reopen takes the number of spare, an fd held since before
+ * the file was made (closed here), unless another thread is quicker.
  */
 static int opened(struct pt_fs *fs, const struct fbr_ctx *c, int fd,
-		  struct fuse_entry_out *e, struct fuse_open_out *o)
+		  int spare, struct fuse_entry_out *e, struct fuse_open_out *o)
 {
 	char name[PT_FDNAME_MAX];
 	struct pt_inode *in;
 	int pfd, err;
 
 	pt_fdname(fd, name);
+	close(spare);
 	pfd = openat(fs->procfd, name, O_PATH | O_CLOEXEC);
 	if (pfd < 0) {
 		err = -errno;
@@ -244,28 +257,36 @@ static int create_common(struct pt_fs *fs, const struct fbr_ctx *c,
 			 struct fuse_entry_out *e, struct fuse_open_out *o)
 {
 	struct pt_inode *dir;
-	int fd, flags;
+	int fd, spare, flags;
 
 	PT_WRITABLE(fs);
 	dir = pt_inode_get(fs, parent);
 	if (!dir)
-		return -ESTALE;
+		return -errno;
 	flags = open_flags(fs, in->flags) | extra | O_NOFOLLOW | O_CLOEXEC;
 	if (extra & O_TMPFILE) {
 		if ((flags & O_ACCMODE) == O_RDONLY)
 			flags |= O_RDWR;
 		name = ".";
 	}
-	fd = create_open(fs, c, pt_inode_fd(dir), name, flags, in->mode & 07777);
-	/* EMFILE comes before anything is created: give fds back, retry. */
-	if (fd < 0 && pt_fds_reclaim(fs, -fd))
+	/* The new file takes two fds: EMFILE must come before it is made,
+	   so hold the second now, giving fds back if need be, and retry. */
+	fd = spare = dup_fd(fs, fs->procfd);
+	if (spare >= 0)
+		fd = create_open(fs, c, pt_inode_fd(dir), name, flags,
+				 in->mode & 07777);
+	if (spare >= 0 && fd < 0 && pt_fds_reclaim(fs, -fd))
 		fd = create_open(fs, c, pt_inode_fd(dir), name, flags,
 				 in->mode & 07777);
 	pt_inode_put(dir);
-	if (fd < 0)
+	if (fd >= 0)
+		fd = kill_on_trunc(fs, c, fd, in->flags, in->open_flags);
+	if (fd < 0) {
+		if (spare >= 0)
+			close(spare);
 		return fd;
-	fd = kill_on_trunc(fs, c, fd, in->flags, in->open_flags);
-	return fd < 0 ? fd : opened(fs, c, fd, e, o);
+	}
+	return opened(fs, c, fd, spare, e, o);
 }
 
 int pt_create(void *fs, const struct fbr_ctx *c, uint64_t parent,
@@ -324,7 +345,12 @@ int pt_write(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 	return err;
 }
 
-/* What close(2) of one of the kernel's file descriptors would do. */
+/*
+ * What close(2) of one of the kernel's file descriptors would do.  Out of
+ * fds even with the cached ones given back, the host file's flush is left
+ * to RELEASE, which closes it: the caller's close(2) must not fail with
+ * EMFILE, a limit of ours.
+ */
 int pt_flush(void *fs, const struct fbr_ctx *c, uint64_t ino,
 	     const struct fuse_flush_in *in)
 {
@@ -333,14 +359,12 @@ int pt_flush(void *fs, const struct fbr_ctx *c, uint64_t ino,
 
 	if (!h)
 		return -EBADF;
-	/* Closing a duplicate reports the file's pending write errors.  With
-	   no fd to spare even after giving cached ones back there is nothing
-	   to report: EMFILE is no answer to close(2). */
-	fd = dup(h->fd);
-	if (fd < 0 && pt_fds_reclaim(fs, errno))
-		fd = dup(h->fd);
+	/* Closing a duplicate reports the file's pending write errors. */
+	fd = dup_fd(fs, h->fd);
 	if (fd >= 0 && close(fd) < 0)
 		err = -errno;
+	else if (fd < 0 && fd != -EMFILE && fd != -ENFILE)
+		err = fd;
 	pt_locks_flush(fs, h, in->lock_owner); /* and drop its POSIX locks */
 	pt_handle_put(h);
 	return err;

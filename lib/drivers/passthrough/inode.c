@@ -686,6 +686,8 @@ struct pt_inode *pt_inode_get(struct pt_fs *fs, uint64_t nodeid)
 	in = get_once(fs, nodeid, &err);
 	if (!in && pt_fds_reclaim(fs, err))
 		in = get_once(fs, nodeid, &err);
+	if (!in)
+		errno = err;
 	return in;
 }
 

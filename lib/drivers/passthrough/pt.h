@@ -183,6 +183,8 @@ void pt_itable_fini(struct pt_fs *fs);
 void pt_itable_reset(struct pt_fs *fs);
 uint64_t pt_itable_count(struct pt_fs *fs);
 int pt_inode_fd(const struct pt_inode *in);
+/* Referenced, its fd open; or NULL with errno: ESTALE for a nodeid not in
+   the table, or why the fd could not be reopened (EMFILE: out of fds). */
 struct pt_inode *pt_inode_get(struct pt_fs *fs, uint64_t nodeid);
 void pt_inode_put(struct pt_inode *in);
 struct pt_inode *pt_inode_add(struct pt_fs *fs, int fd, const struct statx *st);

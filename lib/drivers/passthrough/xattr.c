@@ -54,7 +54,7 @@ static struct pt_inode *xattr_inode(struct pt_fs *fs, uint64_t ino,
 	if (in)
 		snprintf(path, PROC_PATH_MAX, "%d", pt_inode_fd(in));
 	else
-		*err = -ESTALE;
+		*err = -errno;
 	return in;
 }
 

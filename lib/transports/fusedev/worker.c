@@ -3,16 +3,12 @@
  * (so the kernel routes its replies without a shared queue), a request
  * buffer and a payload buffer, and loops read → fbr_dispatch → writev with
  * no lock between threads.  One worker starts; another is added whenever
- * every worker is busy, up to the limit.  Idle workers wait in epoll_wait()
- * on one epoll instance, not in read(): the kernel wakes blocked readers of
- * /dev/fuse oldest first, which hands a lone client's requests to each
- * worker in turn, while epoll wakes its newest waiter first, so those
- * requests stay on one hot thread (a create+close+unlink loop ran 1.6 times
- * as fast as with blocking reads), and parallel clients still get parallel
- * workers.  The kernel's ENODEV on read is the end of the mount; the last
- * worker out marks the server stopped.  Workers run with cancellation
- * disabled except while they wait, so stopping them never leaves the
- * driver half-way through a request.  With FUSE over
+ * every worker is busy, up to the limit: a lone client's requests then stay
+ * on one hot thread instead of bouncing between sleeping ones, and parallel
+ * clients still get parallel workers.  The kernel's ENODEV on read is the end of the
+ * mount; the last worker out marks the server stopped.  Workers run with
+ * cancellation disabled except while blocked in read(), so stopping them
+ * never leaves the driver half-way through a request.  With FUSE over
  * io_uring (uring.c) the rings take over once INIT is answered, and the
  * workers are left with INIT, FORGET and INTERRUPT.
  */
@@ -24,7 +20,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/uio.h>
@@ -67,11 +62,10 @@ struct worker {
 struct fbr_fusedev {
 	struct fbr_session *s;
 	int evfd;
-	int epfd;                 /* where idle workers wait for requests */
 	_Atomic int state;        /* enum fbr_fusedev_state */
 	_Atomic int error;
 	atomic_uint running;
-	atomic_uint idle;         /* workers waiting for a request */
+	atomic_uint idle;         /* workers waiting in read() */
 	pthread_mutex_t grow_lock;
 	unsigned spawned;         /* under grow_lock */
 	int fd;                   /* the connection, the caller's */
@@ -245,20 +239,16 @@ static int notify_send(void *ctx, const struct iovec *iov, int cnt)
 static const struct fbr_notify_ops notify_ops = { .send = notify_send };
 
 /* Blocked in read() is the one place a worker may be cancelled. */
-/* The next request: a non-blocking read, and between tries, epoll. */
 static ssize_t receive(struct worker *w)
 {
-	struct epoll_event ev;
 	ssize_t n;
+	int err;
 
-	while ((n = read(w->fd, w->req, w->reqcap)) < 0 && errno == EAGAIN) {
-		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
-		n = epoll_wait(w->d->epfd, &ev, 1, -1);
-		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
-		if (n < 0 && errno != EINTR)
-			break;
-	}
-	return n < 0 ? -errno : n;
+	pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+	n = read(w->fd, w->req, w->reqcap);
+	err = errno;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	return n < 0 ? -err : n;
 }
 
 static void busy_begin(struct worker *w, const struct fuse_in_header *h)
@@ -379,8 +369,6 @@ static int worker_init(struct worker *w, struct fbr_fusedev *d, int fd,
 	w->fd = clone_fd(fd);
 	if (w->fd < 0)
 		return w->fd;
-	if (fcntl(w->fd, F_SETFL, O_NONBLOCK) < 0)
-		return -errno;
 	w->inbuf = aligned_alloc(page, insize);
 	w->out = aligned_alloc(page, FBR_FUSEDEV_MAX_WRITE);
 	if (!w->inbuf || !w->out)
@@ -487,10 +475,7 @@ int fbr_fusedev_start(struct fbr_session *s, int fd,
 	if (o->uring != FBR_FUSEDEV_URING_OFF)
 		fbr_uring_new(s, fd, o->trace, o->threads, o->uring, &d->ring);
 	d->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	d->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (d->evfd < 0 || d->epfd < 0 ||
-	    epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd,
-		      &(struct epoll_event){ .events = EPOLLIN }) < 0)
+	if (d->evfd < 0)
 		err = -errno;
 	fbr_session_set_notify(s, &notify_ops, d);
 	if (!err)
@@ -563,8 +548,6 @@ void fbr_fusedev_free(struct fbr_fusedev *d)
 	fbr_uring_free(d->ring);
 	if (d->evfd >= 0)
 		close(d->evfd);
-	if (d->epfd >= 0)
-		close(d->epfd);
 	pthread_mutex_destroy(&d->grow_lock);
 	free(d);
 }

@@ -95,6 +95,17 @@ test_all() {
 		fail=$((fail + 1))
 		tail -n 30 "$src/build/distcheck.log" >&2
 	fi
+	log "make installcheck: the examples built against an installed libfbr"
+	inst="$src/build/inst"
+	rm -rf "$inst"
+	if (cd "$src/build" && make -s install DESTDIR="$inst" >installcheck.log 2>&1 &&
+		make -s installcheck DESTDIR="$inst" >>installcheck.log 2>&1); then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		tail -n 30 "$src/build/installcheck.log" >&2
+	fi
+	rm -rf "$inst"
 	log "fuzzing the dispatcher for ${FBR_FUZZ_SECONDS:-60} s"
 	if FUZZ_BUILD="$src/build-fuzz" "$src/tests/fuzz/run" "${FBR_FUZZ_SECONDS:-60}"; then
 		pass=$((pass + 1))

@@ -1,11 +1,9 @@
 /*
- * memfs: directories and files in memory (memfs /mnt, or memfs --vhost-user
- * SOCKET).  Simple rather than fast: a node is a slot of one table, its
- * index its nodeid; it holds its name and its parent's nodeid, so lookups
- * and listings scan the table.  Attributes: mode, size, times.  A node lives while it has a name or the
- * kernel holds references to it (each entry returned is one; FORGET gives
- * them back).  Transports call from many threads: each operation holds
- * the one lock until it returns.
+ * memfs: files and directories in memory.  Simple rather than fast: a node
+ * is a slot of one table (its index the nodeid) holding its name and its
+ * parent's nodeid, so lookups and listings scan the table.  A node lives
+ * while it has a name or the kernel holds references to it (one for each
+ * entry returned, given back by FORGET).  Each operation holds the one lock.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -22,6 +20,7 @@
 #include "serve.h"
 
 #define MAX_NODES 65536
+#define MAX_SIZE (1u << 30)         /* of a file */
 #define FIRST (FUSE_ROOT_ID + 1)    /* the first slot for a new node */
 
 struct node {
@@ -34,7 +33,7 @@ struct node {
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct node root = { .attr = { .ino = FUSE_ROOT_ID, .nlink = 2,
-	.mode = S_IFDIR | 0755, .blksize = 4096 }, .parent = FUSE_ROOT_ID };
+	.mode = S_IFDIR | 0755 }, .parent = FUSE_ROOT_ID };
 static struct node *nodes[MAX_NODES] = { [FUSE_ROOT_ID] = &root };
 static uint64_t top = FIRST;        /* no slot from here on is in use */
 
@@ -59,20 +58,18 @@ static void touch(struct fuse_attr *a, bool modified)
 		a->mtime = a->ctime, a->mtimensec = a->ctimensec;
 }
 
-static struct node *get(uint64_t ino)
+/* Node ino, if it is one of type (S_IFDIR), or of any type (0). */
+static struct node *get(uint64_t ino, uint32_t type)
 {
-	return ino < top ? nodes[ino] : NULL;
-}
+	struct node *n = ino < top ? nodes[ino] : NULL;
 
-static struct node *dir(uint64_t ino)
-{
-	return get(ino) && S_ISDIR(nodes[ino]->attr.mode) ? nodes[ino] : NULL;
+	return n && (!type || (n->attr.mode & S_IFMT) == type) ? n : NULL;
 }
 
 /* The entry name in directory parent; with name NULL, any entry. */
 static struct node *child(uint64_t parent, const char *name)
 {
-	for (uint64_t i = FIRST; dir(parent) && i < top; i++)
+	for (uint64_t i = FIRST; get(parent, S_IFDIR) && i < top; i++)
 		if (nodes[i] && nodes[i]->parent == parent &&
 		    (!name || !strcmp(nodes[i]->name, name)))
 			return nodes[i];
@@ -91,18 +88,21 @@ static int entry(struct node *n, struct fuse_entry_out *out)
 	return 0;
 }
 
-/* Take n's name away (unlink); free it once the kernel forgot it too. */
-static void put(struct node *n, bool unlink)
+/* Unlink n, if not a directory with entries; free it once forgotten. */
+static int put(struct node *n, bool unlink)
 {
+	if (unlink && child(n->attr.ino, NULL))
+		return -ENOTEMPTY;
 	if (unlink) {
 		touch(&nodes[n->parent]->attr, true);
 		n->parent = n->attr.nlink = 0;
 	}
-	if (n->parent || n->nlookup)
-		return;
-	nodes[n->attr.ino] = NULL;
-	free(n->data);
-	free(n);
+	if (!n->parent && !n->nlookup) {
+		nodes[n->attr.ino] = NULL;
+		free(n->data);
+		free(n);
+	}
+	return 0;
 }
 
 static int mem_lookup(void *fs, const struct fbr_ctx *c, uint64_t parent,
@@ -115,7 +115,7 @@ static int mem_lookup(void *fs, const struct fbr_ctx *c, uint64_t parent,
 static void mem_forget(void *fs, uint64_t ino, uint64_t nlookup)
 {
 	LOCKED;
-	struct node *n = get(ino);
+	struct node *n = get(ino, 0);
 
 	if (!n || n == &root)
 		return;
@@ -124,10 +124,11 @@ static void mem_forget(void *fs, uint64_t ino, uint64_t nlookup)
 }
 
 static int mem_getattr(void *fs, const struct fbr_ctx *c, uint64_t ino,
-		       const struct fuse_getattr_in *in, struct fuse_attr_out *out)
+		       const struct fuse_getattr_in *in,
+		       struct fuse_attr_out *out)
 {
 	LOCKED;
-	if (!get(ino))
+	if (!get(ino, 0))
 		return -ENOENT;
 	out->attr = nodes[ino]->attr;
 	out->attr_valid = 1;
@@ -139,7 +140,7 @@ static int resize(struct node *n, uint64_t size)
 {
 	char *p;
 
-	if (size > (1u << 30))
+	if (size > MAX_SIZE)
 		return -EFBIG;
 	p = realloc(n->data, size ? size : 1);
 	if (!p)
@@ -155,11 +156,13 @@ static int resize(struct node *n, uint64_t size)
 
 /* Times come filled in, "now" too (FATTR_*TIME_NOW only say so). */
 static int mem_setattr(void *fs, const struct fbr_ctx *c, uint64_t ino,
-		       const struct fuse_setattr_in *in, struct fuse_attr_out *out)
+		       const struct fuse_setattr_in *in,
+		       struct fuse_attr_out *out)
 {
 	LOCKED;
-	struct node *n = get(ino);
-	int err = !n ? -ENOENT : in->valid & FATTR_SIZE ? resize(n, in->size) : 0;
+	struct node *n = get(ino, 0);
+	int err = !n ? -ENOENT :
+		  in->valid & FATTR_SIZE ? resize(n, in->size) : 0;
 
 	if (err)
 		return err;
@@ -175,7 +178,7 @@ static int mem_setattr(void *fs, const struct fbr_ctx *c, uint64_t ino,
 	return 0;
 }
 
-/* mkdir and create: a node named name in parent, in the first free slot. */
+/* MKDIR and CREATE: a node named name in parent, in the first free slot. */
 static int make(const struct fbr_ctx *c, uint64_t parent, const char *name,
 		uint32_t mode, struct fuse_entry_out *out)
 {
@@ -183,7 +186,7 @@ static int make(const struct fbr_ctx *c, uint64_t parent, const char *name,
 	uint64_t i = FIRST;
 	struct node *n;
 
-	if (!dir(parent))
+	if (!get(parent, S_IFDIR))
 		return -ENOENT;
 	if (child(parent, name))
 		return -EEXIST;
@@ -193,7 +196,7 @@ static int make(const struct fbr_ctx *c, uint64_t parent, const char *name,
 		i++;
 	if (i == MAX_NODES || !(n = calloc(1, sizeof(*n))))
 		return -ENOSPC;
-	n->attr = (struct fuse_attr){ .ino = i, .mode = mode, .blksize = 4096,
+	n->attr = (struct fuse_attr){ .ino = i, .mode = mode,
 		.nlink = S_ISDIR(mode) ? 2 : 1, .uid = c->uid, .gid = c->gid };
 	touch(&n->attr, true);
 	n->attr.atime = n->attr.mtime;
@@ -219,19 +222,14 @@ static int mem_create(void *fs, const struct fbr_ctx *c, uint64_t parent,
 	return make(c, parent, name, S_IFREG | (in->mode & 07777), out);
 }
 
-/* unlink and rmdir: the kernel has checked the type already. */
+/* UNLINK and RMDIR: the kernel has checked the type already. */
 static int mem_remove(void *fs, const struct fbr_ctx *c, uint64_t parent,
 		      const char *name)
 {
 	LOCKED;
 	struct node *n = child(parent, name);
 
-	if (!n)
-		return -ENOENT;
-	if (child(n->attr.ino, NULL))
-		return -ENOTEMPTY;
-	put(n, true);
-	return 0;
+	return n ? put(n, true) : -ENOENT;
 }
 
 /* Whatever newname names in newdir is replaced, unless NOREPLACE. */
@@ -241,21 +239,20 @@ static int mem_rename(void *fs, const struct fbr_ctx *c, uint64_t olddir,
 {
 	LOCKED;
 	struct node *n = child(olddir, oldname), *old = child(newdir, newname);
+	int err;
 
 	if (flags & ~RENAME_NOREPLACE)
 		return -EINVAL;
-	if (!n || !dir(newdir))
+	if (!n || !get(newdir, S_IFDIR))
 		return -ENOENT;
 	if (old == n)
 		return 0;
 	if (old && (flags & RENAME_NOREPLACE))
 		return -EEXIST;
-	if (old && child(old->attr.ino, NULL))
-		return -ENOTEMPTY;
 	if (strlen(newname) > NAME_MAX)
 		return -ENAMETOOLONG;
-	if (old)
-		put(old, true);
+	if (old && (err = put(old, true)))
+		return err;
 	touch(&nodes[olddir]->attr, true);
 	touch(&nodes[newdir]->attr, true);
 	touch(&n->attr, false);
@@ -264,16 +261,31 @@ static int mem_rename(void *fs, const struct fbr_ctx *c, uint64_t olddir,
 	return 0;
 }
 
-/* Copy len bytes between data and the iovecs, one way or the other. */
-static int copy(char *data, const struct iovec *iov, int cnt, size_t len,
-		bool to_iov)
+/* READ and WRITE: len bytes at off, out of the file or into it. */
+static int rw(uint64_t ino, uint64_t off, size_t len, const struct iovec *iov,
+	      int cnt, bool write)
 {
+	LOCKED;
+	struct node *n = get(ino, 0);
 	size_t done = 0, k;
+	int err;
 
+	if (!n)
+		return -ENOENT;
+	if (write && off > MAX_SIZE) /* or off + len could wrap */
+		return -EFBIG;
+	if (write && off + len > n->attr.size && (err = resize(n, off + len)))
+		return err;
+	if (off >= n->attr.size)
+		return 0;
+	if (len > n->attr.size - off)
+		len = n->attr.size - off;
+	if (write)
+		touch(&n->attr, true);
 	for (int i = 0; i < cnt && done < len; i++, done += k) {
 		k = iov[i].iov_len < len - done ? iov[i].iov_len : len - done;
-		memcpy(to_iov ? iov[i].iov_base : data + done,
-		       to_iov ? data + done : iov[i].iov_base, k);
+		memcpy(write ? n->data + off + done : iov[i].iov_base,
+		       write ? iov[i].iov_base : n->data + off + done, k);
 	}
 	return (int)done;
 }
@@ -282,35 +294,14 @@ static int mem_read(void *fs, const struct fbr_ctx *c, uint64_t ino,
 		    const struct fuse_read_in *in, const struct iovec *dst,
 		    int dstcnt)
 {
-	LOCKED;
-	struct node *n = get(ino);
-
-	if (!n)
-		return -ENOENT;
-	if (in->offset >= n->attr.size)
-		return 0;
-	return copy(n->data + in->offset, dst, dstcnt,
-		    n->attr.size - in->offset < in->size ?
-		    n->attr.size - in->offset : in->size, true);
+	return rw(ino, in->offset, in->size, dst, dstcnt, false);
 }
 
 static int mem_write(void *fs, const struct fbr_ctx *c, uint64_t ino,
 		     const struct fuse_write_in *in, const struct iovec *src,
 		     int srccnt)
 {
-	LOCKED;
-	struct node *n = get(ino);
-	int err;
-
-	if (!n)
-		return -ENOENT;
-	if (in->offset > (1u << 30)) /* resize() says the same, without wrapping */
-		return -EFBIG;
-	if (in->offset + in->size > n->attr.size &&
-	    (err = resize(n, in->offset + in->size)))
-		return err;
-	touch(&n->attr, true);
-	return copy(n->data + in->offset, src, srccnt, in->size, false);
+	return rw(ino, in->offset, in->size, src, srccnt, true);
 }
 
 /* ".", "..", then the children; slot i's entry has offset i + 1. */
@@ -318,7 +309,7 @@ static int mem_readdir(void *fs, const struct fbr_ctx *c, uint64_t ino,
 		       const struct fuse_read_in *in, struct fbr_dirbuf *buf)
 {
 	LOCKED;
-	struct node *d = dir(ino);
+	struct node *d = get(ino, S_IFDIR);
 	int err = 0;
 
 	if (!d)
@@ -331,7 +322,7 @@ static int mem_readdir(void *fs, const struct fbr_ctx *c, uint64_t ino,
 	     !err && i < top; i++)
 		if (nodes[i] && nodes[i]->parent == ino)
 			err = fbr_dirbuf_add(buf, nodes[i]->name, i,
-					     IFTODT(nodes[i]->attr.mode), i + 1);
+					IFTODT(nodes[i]->attr.mode), i + 1);
 	return err == -ENOSPC ? 0 : err; /* full: the kernel comes back */
 }
 

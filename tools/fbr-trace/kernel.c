@@ -255,7 +255,12 @@ static int lines(struct ktrace *k, char *buf, size_t *len)
 	return err;
 }
 
-/* Until a signal: every event line in, a record out. */
+/*
+ * Until a signal: every event line in, a record out.  After it, what the
+ * buffer still holds (events of the last moments, not yet read) is read
+ * out to the end, with the events off, so that no request is cut off
+ * from its reply.
+ */
 static int pump(struct ktrace *k)
 {
 	struct pollfd p = { k->pipe, POLLIN, 0 };
@@ -263,18 +268,23 @@ static int pump(struct ktrace *k)
 	size_t len = 0;
 	ssize_t n;
 	int err = 0;
+	bool draining = false;
 
-	while (!stop && !err) {
-		if (poll(&p, 1, 200) <= 0) {
+	while (!err) {
+		if (stop && !draining) /* no more events: an end to drain */
+			draining = !put(k->dir, "events/fuse/enable", "0");
+		if (!stop && poll(&p, 1, 200) <= 0) {
 			if (k->dec)
 				decoding_flush(k->dec);
 			continue;
 		}
 		n = read(k->pipe, buf + len, sizeof(buf) - len);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : 0;
+		if (n < 0 && errno == EAGAIN && !stop)
+			continue;
+		if (n <= 0) /* EAGAIN after the signal: drained */
+			return n < 0 && errno != EAGAIN ? -errno : 0;
 		len += (size_t)n;
 		err = lines(k, buf, &len);
 	}

@@ -209,10 +209,15 @@ blocked_on_f() {
 	# Two threads: one per queue on a two-CPU machine.
 	start_daemon --threads 2 --trace "$t"
 	hold_f
+	# One at a time: a request the kernel queues while every entry of
+	# the queue is busy waits for the queue's next commit, and a
+	# deferred reply commits nothing until it is answered (fbr-mount(1),
+	# BUGS); a burst of waiters could leave later ones undelivered until
+	# other traffic comes from that CPU.
 	for i in 1 2 3 4; do
 		waiter "$BATS_TEST_TMPDIR/w$i"
+		wait_for 30 blocked_on_f "$i"
 	done
-	wait_for 30 blocked_on_f 4
 	# The waiters' CPU still gets answers.
 	run -0 timeout 10 taskset -c 0 cat "$mnt/f"
 	[ "$output" = data ]

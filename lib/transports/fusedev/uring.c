@@ -23,7 +23,10 @@
  * every new request until each queue has an entry.
  *
  * A deferred reply (SETLKW) keeps its entry until it is answered, and its
- * thread registers another to go on serving.  Only a ring's own thread
+ * thread registers another to go on serving.  The kernel hands a newly
+ * registered entry only requests that arrive after it: one it queued while
+ * every entry was in use waits for the queue's next commit, which a
+ * deferred reply does not give (fbr-mount(1), BUGS).  Only a ring's own thread
  * submits to it, so the answer is filled in by whichever thread has it and
  * handed to the owner through a mailbox, with an eventfd the owner's ring
  * reads to wake it.  What a deferred reply holds outlives the threads: the

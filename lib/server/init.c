@@ -25,8 +25,7 @@
 		      FUSE_FLOCK_LOCKS | FUSE_DO_READDIRPLUS | \
 		      FUSE_READDIRPLUS_AUTO | FUSE_HAS_IOCTL_DIR)
 
-/* Flags that need driver operations to mean anything. */
-static uint64_t ops_mask(const struct fbr_driver_ops *ops)
+uint64_t fbr_driver_ops_lack(const struct fbr_driver_ops *ops)
 {
 	uint64_t m = 0;
 
@@ -56,7 +55,7 @@ static void negotiate(struct fbr_session *s, const struct fuse_init_in *in)
 {
 	struct fbr_conn *c = &s->conn;
 	uint64_t never = (CORE_NEVER & ~s->opts.transport_flags) |
-			 ops_mask(s->drv.ops);
+			 fbr_driver_ops_lack(s->drv.ops);
 
 	memset(c, 0, sizeof(*c));
 	c->minor = in->minor < FUSE_KERNEL_MINOR_VERSION ?

@@ -14,25 +14,6 @@
 #include "drivers/vfs/vfsi.h"
 #include "fbr/log.h"
 
-/* What the dispatcher would refuse a backend lacking these operations
-   (init.c's ops_mask): our table has them all, so we refuse for it. */
-static uint64_t lacking(const struct fbr_driver_ops *ops)
-{
-	uint64_t m = 0;
-
-	if (!ops->getlk || !ops->setlk)
-		m |= FUSE_POSIX_LOCKS;
-	if (!ops->setlk)
-		m |= FUSE_FLOCK_LOCKS;
-	if (!ops->readdirplus)
-		m |= FUSE_DO_READDIRPLUS | FUSE_READDIRPLUS_AUTO;
-	if (!ops->ioctl)
-		m |= FUSE_HAS_IOCTL_DIR;
-	if (!ops->setxattr || !ops->getxattr)
-		m |= FUSE_POSIX_ACL;
-	return m;
-}
-
 static void end_all(struct vfs *v)
 {
 	for (unsigned i = 0; i < v->n; i++) {
@@ -94,7 +75,7 @@ static int vfs_init(void *fs, struct fbr_conn *conn)
 	int err;
 
 	for (unsigned i = 0; i < v->n; i++)
-		offer.capable &= ~lacking(v->backends[i].drv.ops);
+		offer.capable &= ~fbr_driver_ops_lack(v->backends[i].drv.ops);
 	offer.want &= offer.capable;
 	for (;;) {
 		err = round_of(v, &offer, &out, &agreed);

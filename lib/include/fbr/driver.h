@@ -208,6 +208,14 @@ struct fbr_req *fbr_req_defer(struct fbr_req *req);
 void fbr_req_reply(struct fbr_req *deferred, int err);
 
 /*
+ * The INIT flags that ops lacks the operations for (POSIX_LOCKS without
+ * getlk and setlk, DO_READDIRPLUS without readdirplus, ...): the session
+ * never grants them to such a driver.  For a driver that serves others:
+ * what none of them may be offered.
+ */
+uint64_t fbr_driver_ops_lack(const struct fbr_driver_ops *ops);
+
+/*
  * The session a request came through, for the notifications of
  * server/session.h; a driver may keep it to notify outside any request.
  */

@@ -70,25 +70,18 @@ static int hello_open(void *fs, const struct fbr_ctx *c, uint64_t ino,
 	return 0;
 }
 
-/* Copy the part of content at in->offset into the iovecs given. */
+/* The part of content at in->offset, in->size bytes at most. */
 static int hello_read(void *fs, const struct fbr_ctx *c, uint64_t ino,
 		      const struct fuse_read_in *in, const struct iovec *dst,
 		      int dstcnt)
 {
-	size_t len = sizeof(content) - 1, done = 0;
+	size_t len = sizeof(content) - 1;
 
 	if (in->offset >= len)
 		return 0;
 	len -= in->offset;
-	if (len > in->size)
-		len = in->size;
-	for (int i = 0; i < dstcnt && done < len; i++) {
-		size_t n = dst[i].iov_len < len - done ? dst[i].iov_len : len - done;
-
-		memcpy(dst[i].iov_base, content + in->offset + done, n);
-		done += n;
-	}
-	return (int)done;
+	return (int)fbr_iov_from_buf(dst, dstcnt, content + in->offset,
+				     len < in->size ? len : in->size);
 }
 
 static int hello_opendir(void *fs, const struct fbr_ctx *c, uint64_t ino,

@@ -52,8 +52,7 @@ static void touch(struct fuse_attr *a, bool modified)
 	struct timespec t;
 
 	clock_gettime(CLOCK_REALTIME, &t);
-	a->ctime = (uint64_t)t.tv_sec;
-	a->ctimensec = (uint32_t)t.tv_nsec;
+	a->ctime = (uint64_t)t.tv_sec, a->ctimensec = (uint32_t)t.tv_nsec;
 	if (modified)
 		a->mtime = a->ctime, a->mtimensec = a->ctimensec;
 }
@@ -88,6 +87,16 @@ static int entry(struct node *n, struct fuse_entry_out *out)
 	return 0;
 }
 
+/* The attributes of n, if there is one. */
+static int attr(struct node *n, struct fuse_attr_out *out)
+{
+	if (!n)
+		return -ENOENT;
+	out->attr = n->attr;
+	out->attr_valid = 1;
+	return 0;
+}
+
 /* Unlink n, if not a directory with entries; free it once forgotten. */
 static int put(struct node *n, bool unlink)
 {
@@ -112,15 +121,16 @@ static int mem_lookup(void *fs, const struct fbr_ctx *c, uint64_t parent,
 	return entry(child(parent, name), out);
 }
 
+/* The root is never freed: its parent is itself. */
 static void mem_forget(void *fs, uint64_t ino, uint64_t nlookup)
 {
 	LOCKED;
 	struct node *n = get(ino, 0);
 
-	if (!n || n == &root)
-		return;
-	n->nlookup -= nlookup < n->nlookup ? nlookup : n->nlookup;
-	put(n, false);
+	if (n) {
+		n->nlookup -= nlookup < n->nlookup ? nlookup : n->nlookup;
+		put(n, false);
+	}
 }
 
 static int mem_getattr(void *fs, const struct fbr_ctx *c, uint64_t ino,
@@ -128,29 +138,21 @@ static int mem_getattr(void *fs, const struct fbr_ctx *c, uint64_t ino,
 		       struct fuse_attr_out *out)
 {
 	LOCKED;
-	if (!get(ino, 0))
-		return -ENOENT;
-	out->attr = nodes[ino]->attr;
-	out->attr_valid = 1;
-	return 0;
+	return attr(get(ino, 0), out);
 }
 
 /* A new size: cut, or grow with zeros. */
 static int resize(struct node *n, uint64_t size)
 {
-	char *p;
+	char *p = size > MAX_SIZE ? NULL : realloc(n->data, size ? size : 1);
 
-	if (size > MAX_SIZE)
-		return -EFBIG;
-	p = realloc(n->data, size ? size : 1);
 	if (!p)
-		return -ENOMEM;
+		return size > MAX_SIZE ? -EFBIG : -ENOMEM;
 	if (size > n->attr.size)
 		memset(p + n->attr.size, 0, size - n->attr.size);
 	n->data = p;
 	n->attr.size = size;
 	n->attr.blocks = (size + 511) / 512;
-	touch(&n->attr, true);
 	return 0;
 }
 
@@ -166,16 +168,14 @@ static int mem_setattr(void *fs, const struct fbr_ctx *c, uint64_t ino,
 
 	if (err)
 		return err;
+	touch(&n->attr, in->valid & FATTR_SIZE);
 	if (in->valid & FATTR_MODE)
 		n->attr.mode = (n->attr.mode & S_IFMT) | (in->mode & 07777);
 	if (in->valid & FATTR_ATIME)
 		n->attr.atime = in->atime, n->attr.atimensec = in->atimensec;
 	if (in->valid & FATTR_MTIME)
 		n->attr.mtime = in->mtime, n->attr.mtimensec = in->mtimensec;
-	touch(&n->attr, false);
-	out->attr = n->attr;
-	out->attr_valid = 1;
-	return 0;
+	return attr(n, out);
 }
 
 /* MKDIR and CREATE: a node named name in parent, in the first free slot. */
@@ -261,47 +261,35 @@ static int mem_rename(void *fs, const struct fbr_ctx *c, uint64_t olddir,
 	return 0;
 }
 
-/* READ and WRITE: len bytes at off, out of the file or into it. */
-static int rw(uint64_t ino, uint64_t off, size_t len, const struct iovec *iov,
-	      int cnt, bool write)
-{
-	LOCKED;
-	struct node *n = get(ino, 0);
-	size_t done = 0, k;
-	int err;
-
-	if (!n)
-		return -ENOENT;
-	if (write && off > MAX_SIZE) /* or off + len could wrap */
-		return -EFBIG;
-	if (write && off + len > n->attr.size && (err = resize(n, off + len)))
-		return err;
-	if (off >= n->attr.size)
-		return 0;
-	if (len > n->attr.size - off)
-		len = n->attr.size - off;
-	if (write)
-		touch(&n->attr, true);
-	for (int i = 0; i < cnt && done < len; i++, done += k) {
-		k = iov[i].iov_len < len - done ? iov[i].iov_len : len - done;
-		memcpy(write ? n->data + off + done : iov[i].iov_base,
-		       write ? iov[i].iov_base : n->data + off + done, k);
-	}
-	return (int)done;
-}
-
 static int mem_read(void *fs, const struct fbr_ctx *c, uint64_t ino,
 		    const struct fuse_read_in *in, const struct iovec *dst,
 		    int dstcnt)
 {
-	return rw(ino, in->offset, in->size, dst, dstcnt, false);
+	LOCKED;
+	struct node *n = get(ino, S_IFREG);
+	uint64_t size = n ? n->attr.size : 0;
+
+	if (!n || in->offset >= size)
+		return n ? 0 : -ENOENT;
+	return (int)fbr_iov_from_buf(dst, dstcnt, n->data + in->offset,
+			in->size < size - in->offset ? in->size : size - in->offset);
 }
 
+/* in->offset is checked first: in->offset + in->size could wrap. */
 static int mem_write(void *fs, const struct fbr_ctx *c, uint64_t ino,
 		     const struct fuse_write_in *in, const struct iovec *src,
 		     int srccnt)
 {
-	return rw(ino, in->offset, in->size, src, srccnt, true);
+	LOCKED;
+	struct node *n = get(ino, S_IFREG);
+	uint64_t end = in->offset + in->size;
+	int err = !n ? -ENOENT : in->offset > MAX_SIZE ? -EFBIG :
+		  end > n->attr.size ? resize(n, end) : 0;
+
+	if (err)
+		return err;
+	touch(&n->attr, true);
+	return (int)fbr_iov_to_buf(n->data + in->offset, src, srccnt, in->size);
 }
 
 /* ".", "..", then the children; slot i's entry has offset i + 1. */

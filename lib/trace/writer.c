@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fbr/driver.h"
 #include "trace/trace.h"
 
 #define BUF_SIZE (4u << 20)
@@ -218,19 +219,6 @@ fail:
 	return err;
 }
 
-
-static void put_iov(unsigned char *dst, const struct iovec *iov, int cnt,
-		    size_t len)
-{
-	for (int i = 0; i < cnt && len; i++) {
-		size_t n = iov[i].iov_len < len ? iov[i].iov_len : len;
-
-		memcpy(dst, iov[i].iov_base, n);
-		dst += n;
-		len -= n;
-	}
-}
-
 /* Append record r and its cap bytes from iov. */
 static void append(struct fbr_trace *t, struct fbr_trace_record *r,
 		   const struct iovec *iov, int cnt, size_t cap)
@@ -246,7 +234,7 @@ static void append(struct fbr_trace *t, struct fbr_trace_record *r,
 			pthread_cond_wait(&t->room, &t->lock);
 	}
 	memcpy(t->buf + t->used, r, sizeof(*r));
-	put_iov(t->buf + t->used + sizeof(*r), iov, cnt, cap);
+	fbr_iov_to_buf(t->buf + t->used + sizeof(*r), iov, cnt, cap);
 	memset(t->buf + t->used + sizeof(*r) + cap, 0,
 	       r->rec_len - sizeof(*r) - cap);
 	t->used += r->rec_len;

@@ -965,6 +965,30 @@ static void test_deferred(void)
 	fbr_session_free(s);
 }
 
+/* fbr_iov_from_buf/to_buf: across uneven pieces, stopping where they end. */
+static void test_iov(void)
+{
+	char a[3], b[1], c[5], back[16] = "";
+	struct iovec v[] = { { a, sizeof(a) }, { b, 0 }, { b, sizeof(b) },
+			     { c, sizeof(c) } };
+
+	is_int((long long)fbr_iov_from_buf(v, 4, "abcdefghijkl", 12), 9,
+	       "iov_from_buf: stops where the iovecs end");
+	is_bytes(a, 3, "abc", 3, "iov_from_buf: first piece");
+	is_bytes(b, 1, "d", 1, "iov_from_buf: after an empty piece");
+	is_bytes(c, 5, "efghi", 5, "iov_from_buf: last piece");
+	is_int((long long)fbr_iov_from_buf(v, 4, "xy", 2), 2,
+	       "iov_from_buf: stops where the buffer ends");
+	is_bytes(a, 3, "xyc", 3, "iov_from_buf: nothing beyond len");
+	is_int((long long)fbr_iov_to_buf(back, v, 4, 6), 6,
+	       "iov_to_buf: len bytes");
+	is_bytes(back, 7, "xycdef", 7, "iov_to_buf: gathered in order");
+	is_int((long long)fbr_iov_to_buf(back, v, 4, 100), 9,
+	       "iov_to_buf: stops where the iovecs end");
+	is_int((long long)fbr_iov_to_buf(back, v, 0, 4), 0,
+	       "iov_to_buf: no iovecs, nothing copied");
+}
+
 int main(void)
 {
 	struct fbr_session *s;
@@ -987,6 +1011,7 @@ int main(void)
 	test_destroy();
 	test_interrupt();
 	test_deferred();
+	test_iov();
 	fbr_memsink_release(&M);
 	return done_testing();
 }

@@ -183,6 +183,15 @@ int fbr_dirbuf_add_plus(struct fbr_dirbuf *buf, const char *name,
 			const struct fuse_entry_out *entry, uint64_t off);
 
 /*
+ * Data.  fbr_iov_from_buf() copies len bytes of buf into the iovecs a READ
+ * fills, fbr_iov_to_buf() len bytes of the iovecs a WRITE brings into buf;
+ * each stops early where the iovecs end and returns the bytes copied.
+ */
+size_t fbr_iov_from_buf(const struct iovec *dst, int cnt, const void *buf,
+			size_t len);
+size_t fbr_iov_to_buf(void *buf, const struct iovec *src, int cnt, size_t len);
+
+/*
  * Interrupts.  A driver that may wait long marks the request interruptible
  * with a callback the INTERRUPT handler runs (from another thread) to wake
  * it; once woken it checks fbr_req_interrupted() and returns -EINTR.

@@ -45,8 +45,6 @@ struct fbr_virtiofs {
 /* Skip off bytes into iov; fill dst with up to len bytes after that. */
 int vfs_slice(const struct iovec *iov, unsigned n, size_t off, size_t len,
 	      struct iovec *dst, int max);
-/* Copy len bytes from the start of iov to buf. */
-void vfs_gather(void *buf, const struct iovec *iov, unsigned n, size_t len);
 /* Copy src (cnt pieces) to the start of the chain's writable buffers. */
 void vfs_scatter(const struct fbr_vq_chain *c, const struct iovec *src,
 		 int cnt);

@@ -35,20 +35,6 @@ int vfs_slice(const struct iovec *iov, unsigned n, size_t off, size_t len,
 	return cnt;
 }
 
-/* Copy len bytes from the start of iov to buf. */
-void vfs_gather(void *buf, const struct iovec *iov, unsigned n, size_t len)
-{
-	unsigned char *p = buf;
-
-	for (unsigned i = 0; i < n && len; i++) {
-		size_t l = iov[i].iov_len < len ? iov[i].iov_len : len;
-
-		memcpy(p, iov[i].iov_base, l);
-		p += l;
-		len -= l;
-	}
-}
-
 /* Copy src (cnt pieces) to the start of the chain's writable buffers. */
 void vfs_scatter(const struct fbr_vq_chain *c, const struct iovec *src,
 		 int cnt)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "transports/virtiofs/internal.h"
+#include "fbr/driver.h"
 #include "fbr/log.h"
 
 /* Answer with a bare error when the dispatcher could not answer at all. */
@@ -40,7 +41,7 @@ static int take_request(struct vfs_queue *w, struct fbr_msg *m)
 
 	if (len < sizeof(*h))
 		return -EINVAL;
-	vfs_gather(w->req, w->c.in, w->c.nin, sizeof(*h));
+	fbr_iov_to_buf(w->req, w->c.in, (int)w->c.nin, sizeof(*h));
 	if (h->opcode == FUSE_WRITE && len >= WRITE_FIXED) {
 		m->data = w->data;
 		m->datacnt = vfs_slice(w->c.in, w->c.nin, WRITE_FIXED,
@@ -49,7 +50,7 @@ static int take_request(struct vfs_queue *w, struct fbr_msg *m)
 	}
 	if (len > REQ_MAX)
 		return -E2BIG;
-	vfs_gather(w->req, w->c.in, w->c.nin, len);
+	fbr_iov_to_buf(w->req, w->c.in, (int)w->c.nin, len);
 	m->buf = w->req;
 	m->len = len;
 	return 0;

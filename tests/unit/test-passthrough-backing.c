@@ -3,9 +3,10 @@
  * that hands out backing ids and counts them: INIT agrees to it only when
  * the kernel offers it and nothing excludes it (writeback, cache=never);
  * opens of one inode share one id, which the last RELEASE closes, and
- * carry no flag the kernel refuses beside FOPEN_PASSTHROUGH; the
- * backing file is opened read-write even for a reader; set-id files and
- * read-only mounts are handled; a refused registration falls back.
+ * carry no flag the kernel refuses beside FOPEN_PASSTHROUGH; what is
+ * registered is the first open's own fd; CREATE registers too, set-id
+ * files and read-only mounts are handled; a refused registration falls
+ * back.
  */
 #define _GNU_SOURCE 1
 #include <errno.h>
@@ -193,8 +194,8 @@ static void test_sharing(void)
 	f = lookup("f");
 	is_int(open_(f, O_RDONLY, &a), 0, "open for reading");
 	ok(passthrough(&a), "passthrough, backing id %d", a.backing_id);
-	is_int(modes[a.backing_id], O_RDWR,
-	       "its backing file is open read-write for later writers");
+	is_int(modes[a.backing_id], O_RDONLY,
+	       "registered: the reader's own fd (the kernel opens its own)");
 	is_int(open_(f, O_WRONLY, &b), 0, "open for writing");
 	is_int(b.backing_id, a.backing_id, "the same backing id");
 	is_int(live, 1, "one backing file registered");
@@ -214,6 +215,42 @@ static void test_sharing(void)
 	is_int(open_(f, O_RDONLY, &a), 0, "cache=always: open");
 	ok(passthrough(&a) && !(a.open_flags & FOPEN_KEEP_CACHE),
 	   "passthrough without KEEP_CACHE, which the kernel refuses with it");
+	release(f, a.fh);
+	stop();
+}
+
+/* CREATE name with mode (O_WRONLY): 0, *nodeid and *o, or the error. */
+static int create(const char *name, uint32_t mode, uint64_t *nodeid,
+		  struct fuse_open_out *o)
+{
+	struct fuse_create_in in = { .flags = O_WRONLY | O_TRUNC, .mode = mode };
+	struct part p[] = { P(in), S(name) };
+	struct reply r = pt_callv(sess, &sink, FUSE_CREATE, FUSE_ROOT_ID, p, 2);
+	struct fuse_entry_out e;
+
+	if (r.error)
+		return r.error;
+	memcpy(&e, r.data, sizeof(e));
+	memcpy(o, r.data + sizeof(e), sizeof(*o));
+	*nodeid = e.nodeid;
+	return 0;
+}
+
+static void test_create(void)
+{
+	struct fbr_pt_opts o = opts();
+	struct fuse_open_out a;
+	uint64_t f;
+
+	start(&o, ~0ULL);
+	is_int(create("new", S_IFREG | 0644, &f, &a), 0, "CREATE");
+	ok(passthrough(&a) && live == 1 && modes[a.backing_id] == O_WRONLY,
+	   "passthrough from the new file's own fd");
+	release(f, a.fh);
+	is_int(live, 0, "its RELEASE closes it");
+	is_int(create("suid", S_IFREG | 04755, &f, &a), 0,
+	       "CREATE of a setuid file");
+	ok(!passthrough(&a) && live == 0, "no passthrough for it");
 	release(f, a.fh);
 	stop();
 }
@@ -262,6 +299,7 @@ int main(void)
 		return 99;
 	test_init();
 	test_sharing();
+	test_create();
 	test_exclusions();
 	fbr_memsink_release(&sink);
 	close(sfd);

@@ -4,10 +4,11 @@
  *
  * The kernel wants one backing file per inode (opens of an inode that name
  * different ones are refused), so the backing id lives in the inode and
- * counts the open handles using it; the last RELEASE closes it.  The
- * backing file is opened read-write when it can be, since later opens
- * share it whatever their mode (the kernel has checked each against the
- * FUSE file), and otherwise is the first open's own fd.
+ * counts the open handles using it; the last RELEASE closes it.  What is
+ * registered is the first open's own fd, whatever its mode: the kernel
+ * opens a backing file of its own for each FUSE open, from the registered
+ * file's path and with that open's flags (a later writer writes even when
+ * a reader registered it).
  *
  * When the kernel refuses a backing file (no privilege, a source stacked
  * too deep), that open goes through the server as usual, and the refusal
@@ -18,10 +19,8 @@
  * the server clears them by the caller's (killpriv.c).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "drivers/passthrough/pt.h"
 #include "fbr/log.h"
@@ -56,27 +55,25 @@ void pt_backing_init(struct pt_fs *fs, struct fbr_conn *conn)
 	fs->passthrough = true;
 }
 
-static bool set_id(int fd)
+/* Whether the file has a set-id bit; mode is its mode, or 0: look. */
+static bool set_id(int fd, uint32_t mode)
 {
 	struct statx st;
 
-	return pt_statx(fd, STATX_MODE, 0, &st) != 0 ||
-	       (st.stx_mode & (S_ISUID | S_ISGID));
+	if (!mode && pt_statx(fd, STATX_MODE, 0, &st) == 0)
+		mode = st.stx_mode;
+	return !mode || (mode & (S_ISUID | S_ISGID));
 }
 
 /* Under backing_lock: register in's backing file.  The id, or 0. */
 static int register_file(struct pt_fs *fs, const struct fbr_ctx *c,
-			 struct pt_inode *in, int fd)
+			 struct pt_inode *in, int fd, uint32_t mode)
 {
-	int rw, id;
+	int id;
 
-	if (set_id(fd))
+	if (set_id(fd, mode))
 		return 0;
-	rw = fs->opts.readonly ? -1 : pt_reopen(fs, in, O_RDWR);
-	id = fbr_req_backing_open(c->req, rw >= 0 ? rw : fd);
-
-	if (rw >= 0)
-		close(rw);
+	id = fbr_req_backing_open(c->req, fd);
 	if (id > 0) {
 		in->backing_id = id;
 		in->backing_users = 1;
@@ -92,7 +89,7 @@ static int register_file(struct pt_fs *fs, const struct fbr_ctx *c,
 }
 
 int pt_backing_get(struct pt_fs *fs, const struct fbr_ctx *c,
-		   struct pt_inode *in, int fd)
+		   struct pt_inode *in, int fd, uint32_t mode)
 {
 	int id;
 
@@ -103,7 +100,7 @@ int pt_backing_get(struct pt_fs *fs, const struct fbr_ctx *c,
 		in->backing_users++;
 		id = in->backing_id;
 	} else {
-		id = register_file(fs, c, in, fd);
+		id = register_file(fs, c, in, fd, mode);
 	}
 	pthread_mutex_unlock(&fs->backing_lock);
 	return id;

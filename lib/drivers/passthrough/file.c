@@ -107,17 +107,17 @@ static int kill_on_trunc(struct pt_fs *fs, const struct fbr_ctx *c, int fd,
 
 /*
  * The handle of a file just opened (takes fd and in), and FUSE passthrough
- * for it where agreed.
+ * for it where agreed; mode is the file's if known, else 0.
  */
 static int file_new(struct pt_fs *fs, const struct fbr_ctx *c, int fd,
-		       struct pt_inode *in, struct fuse_open_out *o)
+		    struct pt_inode *in, uint32_t mode, struct fuse_open_out *o)
 {
 	struct pt_handle *h;
 	int err = pt_handle_new(fs, fd, in, false, &o->fh);
 
 	if (err || !fs->passthrough || !(h = pt_handle_get(fs, o->fh, false)))
 		return err;
-	o->backing_id = pt_backing_get(fs, c, h->inode, h->fd);
+	o->backing_id = pt_backing_get(fs, c, h->inode, h->fd, mode);
 	if (o->backing_id > 0) {
 		h->backed = true;
 		o->open_flags = (o->open_flags & PASSTHROUGH_FOPEN) |
@@ -147,7 +147,7 @@ int pt_open(void *fs_, const struct fbr_ctx *c, uint64_t ino,
 		return fd;
 	}
 	out->open_flags = fs->fopen_flags;
-	return file_new(fs, c, fd, inode, out);
+	return file_new(fs, c, fd, inode, 0, out);
 }
 
 /*
@@ -174,7 +174,7 @@ static int opened(struct pt_fs *fs, const struct fbr_ctx *c, int fd,
 	if (err)
 		goto err_close;
 	o->open_flags = fs->fopen_flags;
-	err = file_new(fs, c, fd, in, o); /* takes fd and in */
+	err = file_new(fs, c, fd, in, e->attr.mode, o); /* takes fd, in */
 	if (err)
 		pt_inode_forget(fs, e->nodeid, 1);
 	return err;
@@ -233,18 +233,21 @@ out_close:
 }
 
 /*
- * The file CREATE names: made (O_EXCL, whatever was asked), or opened if
- * it exists and O_EXCL was not asked; once more if it went in between.
+ * The file CREATE names: made (O_EXCL, whatever was asked; *made), or
+ * opened if it exists and O_EXCL was not asked; once more if it went in
+ * between.
  */
 static int create_open(struct pt_fs *fs, const struct fbr_ctx *c, int dfd,
-		       const char *name, int flags, mode_t mode)
+		       const char *name, int flags, mode_t mode, bool *made)
 {
 	int fd = -ENOENT;
 
+	*made = true;
 	if ((flags & O_TMPFILE) == O_TMPFILE)
 		return open_as(fs, c, dfd, name, flags, mode);
 	for (int tries = 0; tries < 2 && fd == -ENOENT; tries++) {
 		fd = open_as(fs, c, dfd, name, flags | O_EXCL, mode);
+		*made = fd >= 0;
 		if (fd == -EEXIST && !(flags & O_EXCL))
 			fd = open_existing(fs, c, dfd, name, flags);
 	}
@@ -258,6 +261,7 @@ static int create_common(struct pt_fs *fs, const struct fbr_ctx *c,
 {
 	struct pt_inode *dir;
 	int fd, spare, flags;
+	bool made = false;
 
 	PT_WRITABLE(fs);
 	dir = pt_inode_get(fs, parent);
@@ -274,12 +278,12 @@ static int create_common(struct pt_fs *fs, const struct fbr_ctx *c,
 	fd = spare = dup_fd(fs, fs->procfd);
 	if (spare >= 0)
 		fd = create_open(fs, c, pt_inode_fd(dir), name, flags,
-				 in->mode & 07777);
+				 in->mode & 07777, &made);
 	if (spare >= 0 && fd < 0 && pt_fds_reclaim(fs, -fd))
 		fd = create_open(fs, c, pt_inode_fd(dir), name, flags,
-				 in->mode & 07777);
+				 in->mode & 07777, &made);
 	pt_inode_put(dir);
-	if (fd >= 0)
+	if (fd >= 0 && !made) /* a file just made has nothing to truncate */
 		fd = kill_on_trunc(fs, c, fd, in->flags, in->open_flags);
 	if (fd < 0) {
 		if (spare >= 0)

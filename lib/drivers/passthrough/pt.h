@@ -219,9 +219,10 @@ void pt_attrs_changed(const struct fbr_ctx *c, uint64_t nodeid);
 
 /* backing.c: FUSE passthrough. */
 void pt_backing_init(struct pt_fs *fs, struct fbr_conn *conn);
-/* The backing id for a new open of in (fd: that open's), or 0. */
+/* The backing id for a new open of in (fd: that open's; mode: the file's
+   if known, else 0), or 0. */
 int pt_backing_get(struct pt_fs *fs, const struct fbr_ctx *c,
-		   struct pt_inode *in, int fd);
+		   struct pt_inode *in, int fd, uint32_t mode);
 void pt_backing_put(struct pt_fs *fs, const struct fbr_ctx *c,
 		    struct pt_inode *in);
 

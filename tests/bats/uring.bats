@@ -8,7 +8,9 @@
 # granted; with enable_uring off fbr-mount falls back to /dev/fuse reads and
 # says so once; --no-uring keeps to /dev/fuse; unmount and signals end it
 # cleanly; auto_unmount keeps to /dev/fuse unless asked, so that a killed
-# fbr-mount still leaves no mount behind.  Each test sets enable_uring and puts the old value back.
+# fbr-mount still leaves no mount behind; --poll moves each queue's threads
+# to the next CPU and serves as right.  Each test sets enable_uring and
+# puts the old value back.
 # Needs root, /dev/fuse and a kernel with FUSE over io_uring (6.14 or
 # later); skips otherwise.
 
@@ -298,6 +300,44 @@ except Stop:
 		grep -q ' OPEN(' <<<"$(dev_lines <<<"$output")"
 		# INIT's reply did not take the rings up.
 		! grep -Eq ' INIT\(.*\) = 0 \{.*OVER_IO_URING' <<<"$output"
+	done
+}
+
+# "QUEUE CPUS" for each ring thread (named fbr-ringQUEUE) of fbr-mount.
+ring_affinity() {
+	local task
+	for task in /proc/"$daemon_pid"/task/*; do
+		[[ "$(cat "$task/comm")" == fbr-ring* ]] || continue
+		echo "$(sed 's/fbr-ring//' "$task/comm")" \
+			"$(awk '/^Cpus_allowed_list/ { print $2 }' "$task/status")"
+	done
+}
+
+@test "uring: --poll serves from the next CPU, and right; bad values refused" {
+	uring Y
+	[ "$(nproc)" -ge 2 ] || skip "one CPU: nowhere else to poll from"
+	write_workload
+	for opt in "--poll 50" "-o poll=20" "--poll 0"; do
+		rm -rf "${src:?}"/*
+		# shellcheck disable=SC2086 # $opt is one or two words
+		start_daemon $opt --trace "$t"
+		workload_everywhere
+		run -0 ring_affinity
+		[ -n "$output" ]
+		while read -r q cpus; do
+			if [ "$opt" = "--poll 0" ]; then
+				[ "$cpus" = "$q" ]
+			else
+				[ "$cpus" != "$q" ]
+			fi
+		done <<<"$output"
+		run -0 decoded
+		[ -n "$(ring_lines <<<"$output")" ]
+	done
+	for bad in "--poll 10001" "--poll x" "-o poll=-1" "--poll="; do
+		# shellcheck disable=SC2086 # $bad is one or two words
+		run -2 --separate-stderr "$FBR_MOUNT" $bad "$src" "$mnt"
+		[[ "$stderr" == "fbr-mount: invalid poll time: "* ]]
 	done
 }
 

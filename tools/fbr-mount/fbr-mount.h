@@ -20,6 +20,9 @@ enum {
 	EXIT_USAGE = 2,   /* bad command line */
 };
 
+/* --poll's limit: 10 ms, beyond which sleeping costs nothing worth saving. */
+#define MAX_POLL_US 10000
+
 struct args {
 	const char *source;       /* NULL with --mount */
 	struct vfs_mounts mounts; /* --mount PATH=SOURCE, in order */
@@ -28,6 +31,7 @@ struct args {
 	bool debug;
 	unsigned threads;         /* 0: the transport's default */
 	enum fbr_fusedev_uring uring; /* --uring, --no-uring, or the default */
+	unsigned poll_us;         /* --poll: 0 or up to MAX_POLL_US */
 	char *stats_file;         /* NULL: stderr, or syslog in the background */
 	char *trace_file;         /* --trace: record the traffic there */
 	char **lists;             /* copies of the -o lists; values point in */

@@ -19,7 +19,7 @@
 enum {
 	OPT_CACHE = 256, OPT_THREADS, OPT_ENTRY_TIMEOUT, OPT_ATTR_TIMEOUT,
 	OPT_WRITEBACK, OPT_XATTR, OPT_KILLPRIV_V2, OPT_NO_PASSTHROUGH, OPT_STATS_FILE, OPT_TRACE,
-	OPT_URING, OPT_NO_URING, OPT_MOUNT,
+	OPT_URING, OPT_NO_URING, OPT_POLL, OPT_MOUNT,
 };
 
 static const struct option longopts[] = {
@@ -38,6 +38,7 @@ static const struct option longopts[] = {
 	{ "no-passthrough", no_argument, NULL, OPT_NO_PASSTHROUGH },
 	{ "uring", no_argument, NULL, OPT_URING },
 	{ "no-uring", no_argument, NULL, OPT_NO_URING },
+	{ "poll", required_argument, NULL, OPT_POLL },
 	{ "stats-file", required_argument, NULL, OPT_STATS_FILE },
 	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "mount", required_argument, NULL, OPT_MOUNT },
@@ -71,6 +72,8 @@ static void usage(void)
 	      "                           kernel does not offer it (default: used\n"
 	      "                           where offered)\n"
 	      "     --no-uring            /dev/fuse reads only\n"
+	      "     --poll <us>           io_uring threads poll that long for the\n"
+	      "                           next request before sleeping (default 0)\n"
 	      "     --threads <n>         most worker threads (default: 2 per CPU, 4 to 16)\n"
 	      "     --stats-file <file>   where SIGUSR1 writes its report\n"
 	      "     --trace <file>        record every FUSE message (see fbr-trace(1))\n"
@@ -81,7 +84,7 @@ static void usage(void)
 	      MOUNTOPTS_HELP
 	      " (allow_other implies default_permissions), no_default_permissions,\n"
 	      " and cache=, entry_timeout=, attr_timeout=, writeback, xattr,\n"
-	      " killpriv_v2, no_passthrough, uring, no_uring, threads= as above.\n"
+	      " killpriv_v2, no_passthrough, uring, no_uring, poll=, threads= as above.\n"
 	      "\n"
 	      "For more details see fbr-mount(1).\n", stdout);
 }
@@ -112,15 +115,15 @@ static int set_cache(struct args *a, const char *val)
 	return bad_value("cache mode", val);
 }
 
-static int set_uint(const char *what, const char *val, unsigned max,
-		    unsigned *out)
+static int set_uint(const char *what, const char *val, unsigned min,
+		    unsigned max, unsigned *out)
 {
 	unsigned long n;
 	char *end;
 
 	errno = 0;
 	n = strtoul(val, &end, 10);
-	if (errno || end == val || *end || n < 1 || n > max || *val == '-')
+	if (errno || end == val || *end || n < min || n > max || *val == '-')
 		return bad_value(what, val);
 	*out = (unsigned)n;
 	return EXIT_OK;
@@ -153,7 +156,9 @@ static int set_keyed(struct args *a, const char *key, const char *val,
 	else if (!strcmp(key, "attr_timeout"))
 		ret = set_timeout("attribute timeout", val, &a->pt.attr_timeout);
 	else if (!strcmp(key, "threads"))
-		ret = set_uint("thread count", val, 64, &a->threads);
+		ret = set_uint("thread count", val, 1, 64, &a->threads);
+	else if (!strcmp(key, "poll"))
+		ret = set_uint("poll time", val, 0, MAX_POLL_US, &a->poll_us);
 	else
 		*known = false;
 	return ret;
@@ -269,7 +274,9 @@ static int parse_one(struct args *a, int c, const char *arg, bool *done)
 	case OPT_CACHE:
 		return set_cache(a, arg);
 	case OPT_THREADS:
-		return set_uint("thread count", arg, 64, &a->threads);
+		return set_uint("thread count", arg, 1, 64, &a->threads);
+	case OPT_POLL:
+		return set_uint("poll time", arg, 0, MAX_POLL_US, &a->poll_us);
 	case OPT_ENTRY_TIMEOUT:
 		return set_timeout("entry timeout", arg, &a->pt.entry_timeout);
 	case OPT_ATTR_TIMEOUT:

@@ -126,6 +126,7 @@ static int start(struct server *sv)
 	struct fbr_fusedev_opts fo = {
 		.threads = a->threads ? a->threads : fbr_fusedev_default_threads(),
 		.uring = uring_mode(a),
+		.poll_us = a->poll_us,
 	};
 	int err;
 

@@ -79,11 +79,27 @@ static int emit(struct pt_fs *fs, struct pt_inode *dir,
 	return fbr_dirbuf_add(buf, d->d_name, ino, d->d_type, (uint64_t)d->d_off);
 }
 
+#define DENTS_MAX (32 << 10)  /* the most read at once */
+#define DENTS_MIN 1024        /* room for any one entry */
+
+/*
+ * How much to read for what is left of buf: a host entry takes about the
+ * room of the kernel's (24 bytes and the name), and a READDIRPLUS one
+ * about a fifth of it.  Reading more would read past what fits, to be
+ * read again after a seek; less would take more system calls.
+ */
+static size_t dents_for(const struct fbr_dirbuf *buf, bool plus)
+{
+	size_t left = (buf->cap - buf->used) / (plus ? 5 : 1);
+
+	return left < DENTS_MIN ? DENTS_MIN : left > DENTS_MAX ? DENTS_MAX : left;
+}
+
 /* Fill buf from offset on; the handle is locked. */
 static int fill(struct pt_fs *fs, struct pt_handle *h, uint64_t offset,
 		struct fbr_dirbuf *buf, bool plus)
 {
-	_Alignas(struct dirent64) char dents[4096];
+	_Alignas(struct dirent64) char dents[DENTS_MAX];
 
 	if ((int64_t)offset != h->pos) {
 		if (lseek(h->fd, (off_t)offset, SEEK_SET) < 0)
@@ -91,7 +107,7 @@ static int fill(struct pt_fs *fs, struct pt_handle *h, uint64_t offset,
 		h->pos = (int64_t)offset;
 	}
 	for (;;) {
-		ssize_t n = getdents64(h->fd, dents, sizeof(dents));
+		ssize_t n = getdents64(h->fd, dents, dents_for(buf, plus));
 
 		if (n <= 0)
 			return n < 0 && !buf->used ? -errno : 0;

@@ -84,6 +84,12 @@ unsigned fbr_fusedev_default_threads(void);
  * the fuse module's enable_uring parameter is on; otherwise, and where the
  * rings cannot be set up, the workers serve everything.  INIT, FORGET and
  * INTERRUPT always come through /dev/fuse.
+ *
+ * Polling (poll_us) takes the sleep and the wake-up out of a ring thread's
+ * part of each round trip: after a request it keeps looking for the next
+ * one for that long before it sleeps, on a CPU other than its queue's so
+ * as not to hold up the callers there.  A lone client's round trips get
+ * shorter; the price is a CPU kept busy while requests keep coming.
  */
 enum fbr_fusedev_uring {
 	FBR_FUSEDEV_URING_OFF,     /* /dev/fuse reads only */
@@ -106,6 +112,9 @@ struct fbr_fusedev_opts {
 				      recorded there, byte for byte (fbr's
 				      tools); or NULL */
 	enum fbr_fusedev_uring uring;
+	unsigned poll_us;          /* with the rings: how long a ring thread
+				      polls for its next request before it
+				      sleeps (0: never); see below */
 };
 
 /*

@@ -6,7 +6,9 @@
  * as the /dev/fuse workers are), each pinned to the queue's CPU, with an
  * io_uring of its own and normally one entry: an entry waits in the kernel
  * exactly while its thread is idle, so a request never queues behind a
- * busy thread while another sleeps.
+ * busy thread while another sleeps.  With polling (poll_ns), an idle
+ * thread looks for its next request a while before it sleeps, from the
+ * next CPU.
  *
  * An entry is a header buffer (the in header, the argument struct, the
  * ring's own fields) and a payload buffer (the rest: names, WRITE data).
@@ -57,6 +59,12 @@
 #define RING_SQES 64
 /* Entries per thread: one serves; more only while replies are deferred. */
 #define MAX_ENTRIES 256
+#if defined(__x86_64__) || defined(__i386__)
+#define cpu_relax() __builtin_ia32_pause()
+#else
+#define cpu_relax() __asm__ __volatile__("" ::: "memory")
+#endif
+
 #define IN_HDR sizeof(struct fuse_in_header)
 #define OUT_HDR sizeof(struct fuse_out_header)
 
@@ -116,6 +124,7 @@ struct fbr_uring {
 	enum fbr_fusedev_uring mode;
 	size_t page, payload_size;
 	unsigned nq, per_queue;
+	uint64_t poll_ns;            /* how long an idle thread polls */
 	atomic_bool stopping;
 	atomic_uint refs;            /* the transport's, and one per late sink */
 	atomic_bool refusal_said;
@@ -505,13 +514,37 @@ static bool on_wake(struct ring_thread *t)
 	return true;
 }
 
+/*
+ * Submit what is ready, then look for a completion for up to poll_ns,
+ * collecting the requests the kernel has flagged, before sleeping.
+ */
+static void poll_ring(struct ring_thread *t, uint64_t poll_ns)
+{
+	uint64_t until;
+
+	if (io_uring_submit(&t->ring) < 0)
+		return; /* the wait says why */
+	until = now_ns() + poll_ns;
+	for (unsigned i = 1; !io_uring_cq_ready(&t->ring); i++) {
+		if (IO_URING_READ_ONCE(*t->ring.sq.kflags) & IORING_SQ_TASKRUN)
+			io_uring_get_events(&t->ring);
+		if (i % 64 == 0 && now_ns() > until)
+			return;
+		cpu_relax();
+	}
+}
+
 /* Submit what is ready, wait for a completion, handle all there are. */
 static bool reap(struct ring_thread *t)
 {
 	struct io_uring_cqe *cqe;
 	unsigned head, n = 0;
 	bool go = true;
-	int ret = io_uring_submit_and_wait(&t->ring, 1);
+	int ret;
+
+	if (t->q->u->poll_ns && !io_uring_cq_ready(&t->ring))
+		poll_ring(t, t->q->u->poll_ns);
+	ret = io_uring_submit_and_wait(&t->ring, 1);
 
 	if (ret < 0 && ret != -EINTR && ret != -EBUSY) {
 		fbr_log(FBR_LOG_ERR, SUBSYS, "queue %u: %s", t->q->qid,
@@ -531,7 +564,10 @@ static bool reap(struct ring_thread *t)
 	return go;
 }
 
-/* Requests come from the queue's CPU: serving them there keeps it warm. */
+/*
+ * Requests come from the queue's CPU: serving them there keeps it warm.
+ * A polling thread goes to the next CPU, to leave the callers theirs.
+ */
 static void pin(unsigned cpu)
 {
 	cpu_set_t set;
@@ -545,8 +581,12 @@ static void pin(unsigned cpu)
 static void *thread_main(void *arg)
 {
 	struct ring_thread *t = arg;
+	char name[16];
 
-	pin(t->q->qid);
+	snprintf(name, sizeof(name), "fbr-ring%u", t->q->qid);
+	pthread_setname_np(pthread_self(), name); /* for top -H and tests */
+
+	pin(t->q->u->poll_ns ? (t->q->qid + 1) % t->q->u->nq : t->q->qid);
 	arm_wake(t);
 	send_cmd(t, t->entries, FUSE_IO_URING_CMD_REGISTER);
 	while ((t->live || t->parked) && reap(t))
@@ -577,10 +617,17 @@ static void thread_free(struct ring_thread *t)
 	free(t);
 }
 
+/*
+ * Polling: the kernel then hands a request over without interrupting the
+ * thread (COOP_TASKRUN) and flags it in the ring (TASKRUN_FLAG) for the
+ * polling thread to collect.
+ */
 static int ring_init(struct ring_thread *t)
 {
 	struct io_uring_params p = {
-		.flags = IORING_SETUP_SQE128 | IORING_SETUP_CQSIZE,
+		.flags = IORING_SETUP_SQE128 | IORING_SETUP_CQSIZE |
+			 (t->q->u->poll_ns ? IORING_SETUP_COOP_TASKRUN |
+					     IORING_SETUP_TASKRUN_FLAG : 0),
 		.cq_entries = 2 * MAX_ENTRIES,
 	};
 	int err = io_uring_queue_init_params(RING_SQES, &t->ring, &p);
@@ -721,18 +768,18 @@ static size_t payload_size(size_t page)
 	return (size + page - 1) / page * page;
 }
 
-int fbr_uring_new(struct fbr_session *s, int fd, struct fbr_trace *trace,
-		  unsigned threads, enum fbr_fusedev_uring mode,
-		  struct fbr_uring **out)
+int fbr_uring_new(struct fbr_session *s, int fd,
+		  const struct fbr_fusedev_opts *o, struct fbr_uring **out)
 {
-	unsigned nq = possible_cpus();
+	unsigned nq = possible_cpus(), threads = o->threads;
 	struct fbr_uring *u = calloc(1, sizeof(*u) + nq * sizeof(u->q[0]));
 	int err = 0;
 
 	if (!u)
 		return -ENOMEM;
 	*u = (struct fbr_uring){
-		.s = s, .fd = fd, .trace = trace, .mode = mode, .nq = nq,
+		.s = s, .fd = fd, .trace = o->trace, .mode = o->uring, .nq = nq,
+		.poll_ns = (uint64_t)o->poll_us * 1000,
 		.page = (size_t)sysconf(_SC_PAGESIZE),
 		.per_queue = threads > nq ? (threads + nq - 1) / nq : 1,
 	};

@@ -11,14 +11,13 @@ struct fbr_uring;
 
 /*
  * Prepare a ring for each CPU's queue on connection fd, with room for
- * about threads ring threads in all, and offer FUSE_OVER_IO_URING on s.
+ * about o->threads ring threads in all, and offer FUSE_OVER_IO_URING on s.
  * Returns 0 and *out, or a negative errno (said through fbr_log(): a
  * warning when the caller asked for the rings, FBR_FUSEDEV_URING_ON) and
  * then nothing is offered.
  */
-int fbr_uring_new(struct fbr_session *s, int fd, struct fbr_trace *trace,
-		  unsigned threads, enum fbr_fusedev_uring mode,
-		  struct fbr_uring **out);
+int fbr_uring_new(struct fbr_session *s, int fd,
+		  const struct fbr_fusedev_opts *o, struct fbr_uring **out);
 /* Once INIT is answered: serve through the rings if it agreed, else say why not. */
 void fbr_uring_start(struct fbr_uring *u);
 /* As fbr_fusedev_busy(), for the ring threads. */

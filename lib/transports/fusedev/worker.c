@@ -308,9 +308,26 @@ static bool serve(struct worker *w, size_t len)
 
 static void grow(struct fbr_fusedev *d);
 
+/*
+ * With the rings serving, the workers see only INIT, FORGET and INTERRUPT:
+ * after a FORGET a worker waits a little, so that the kernel gathers the
+ * next ones (an unlink loop's, a cache drop's) into one BATCH_FORGET
+ * instead of waking a worker for each.
+ */
+#define FORGET_GATHER_US 500
+
+static void after(struct worker *w, uint32_t opcode)
+{
+	if ((opcode == FUSE_FORGET || opcode == FUSE_BATCH_FORGET) && w->d->ring &&
+	    (fbr_session_conn(w->d->s)->want & FUSE_OVER_IO_URING))
+		usleep(FORGET_GATHER_US);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
+	const struct fuse_in_header *h = (const void *)w->req;
+	uint32_t opcode;
 	int err = 0;
 
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
@@ -329,9 +346,11 @@ static void *worker_main(void *arg)
 		}
 		if (atomic_fetch_sub(&w->d->idle, 1) == 1)
 			grow(w->d); /* this was the last idle worker */
+		opcode = (size_t)n >= sizeof(*h) ? h->opcode : 0;
 		if (serve(w, (size_t)n))
 			break;
 		atomic_fetch_add(&w->d->idle, 1);
+		after(w, opcode);
 	}
 	fbr_debug(SUBSYS, "worker %u ends", w->idx);
 	if (err)
@@ -473,7 +492,7 @@ int fbr_fusedev_start(struct fbr_session *s, int fd,
 		d->w[i].fd = -1;
 	/* Without rings the workers serve everything: not an error. */
 	if (o->uring != FBR_FUSEDEV_URING_OFF)
-		fbr_uring_new(s, fd, o->trace, o->threads, o->uring, &d->ring);
+		fbr_uring_new(s, fd, o, &d->ring);
 	d->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (d->evfd < 0)
 		err = -errno;

@@ -5,7 +5,8 @@
 # a workload run from every CPU at once is served right, each CPU's through
 # its own queue, with FUSE passthrough and without; lock waiters (deferred
 # replies) neither stall their queue nor miss their answer, signalled or
-# granted; with enable_uring off fbr-mount falls back to /dev/fuse reads and
+# granted, nor leave requests queued behind them unserved, fbr-stress
+# included; with enable_uring off fbr-mount falls back to /dev/fuse reads and
 # says so once; --no-uring keeps to /dev/fuse; unmount and signals end it
 # cleanly; auto_unmount keeps to /dev/fuse unless asked, so that a killed
 # fbr-mount still leaves no mount behind; --poll moves each queue's threads
@@ -40,6 +41,10 @@ teardown() {
 	cd /
 	# The server first: its end fails whatever the others wait on.
 	teardown_mounts
+	if [ -n "${inner:-}" ]; then
+		kill -CONT "$inner_pid" 2>/dev/null || true
+		umount -l "$inner" 2>/dev/null || true
+	fi
 	for p in "${bg_pids[@]}"; do
 		kill -KILL "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
@@ -211,15 +216,12 @@ blocked_on_f() {
 	# Two threads: one per queue on a two-CPU machine.
 	start_daemon --threads 2 --trace "$t"
 	hold_f
-	# One at a time: a request the kernel queues while every entry of
-	# the queue is busy waits for the queue's next commit, and a
-	# deferred reply commits nothing until it is answered (fbr-mount(1),
-	# BUGS); a burst of waiters could leave later ones undelivered until
-	# other traffic comes from that CPU.
+	# All at once: those whose requests the kernel queued while the
+	# entries were busy get through too (the next test forces that).
 	for i in 1 2 3 4; do
 		waiter "$BATS_TEST_TMPDIR/w$i"
-		wait_for 30 blocked_on_f "$i"
 	done
+	wait_for 30 blocked_on_f 4
 	# The waiters' CPU still gets answers.
 	run -0 timeout 10 taskset -c 0 cat "$mnt/f"
 	[ "$output" = data ]
@@ -230,6 +232,70 @@ blocked_on_f() {
 	done
 	run -0 decoded
 	[ "$(ring_lines <<<"$output" | grep -c ' SETLKW(.* = 0')" -ge 4 ]
+}
+
+# The outer mount's source is an inner fbr-mount, which stopping stops the
+# outer server's thread inside a request; sets inner, inner_pid.
+inner_source() {
+	inner="$BATS_TEST_TMPDIR/inner"
+	mkdir -p "$inner"
+	"$FBR_MOUNT" -f --no-uring "$src" "$inner" 3>&- &
+	inner_pid=$!
+	bg_pids+=($inner_pid)
+	wait_for 30 is_mounted "$inner"
+	src=$inner
+}
+
+@test "uring: a request queued behind a deferred lock wait is answered" {
+	uring Y
+	echo data >"$src/f"
+	inner_source
+	# One thread per queue on a two-CPU machine.
+	start_daemon --threads 2
+	hold_f
+	mkfifo "$BATS_TEST_TMPDIR/go"
+	taskset -c 0 python3 -c '
+import fcntl, sys
+f = open(sys.argv[1])
+open(sys.argv[2], "w").close()
+open(sys.argv[3]).read()
+fcntl.flock(f, fcntl.LOCK_EX)
+print("granted")
+' "$mnt/f" "$BATS_TEST_TMPDIR/opened" "$BATS_TEST_TMPDIR/go" \
+		>"$BATS_TEST_TMPDIR/w" 3>&- &
+	bg_pids+=($!)
+	wait_for 30 test -e "$BATS_TEST_TMPDIR/opened"
+	# CPU 0's queue thread held inside a LOOKUP, on the stopped source.
+	kill -STOP "$inner_pid"
+	taskset -c 0 stat "$mnt/slow" >/dev/null 2>&1 3>&- &
+	bg_pids+=($!)
+	sleep 0.5
+	# Queued behind it: the waiter's SETLKW, then a LOOKUP.
+	timeout 10 sh -c 'echo go >"$1"' sh "$BATS_TEST_TMPDIR/go"
+	sleep 0.3
+	taskset -c 0 stat "$mnt/newname" >"$BATS_TEST_TMPDIR/x" 2>&1 3>&- &
+	x=$!
+	bg_pids+=($x)
+	sleep 0.3
+	# Going on, the thread defers the SETLKW: the LOOKUP must still come.
+	kill -CONT "$inner_pid"
+	wait_for 10 is_gone "$x"
+	grep -q 'No such file' "$BATS_TEST_TMPDIR/x"
+	kill "$holder"
+	wait_for 30 grep -q granted "$BATS_TEST_TMPDIR/w"
+	umount "$mnt"
+	wait_daemon
+	umount "$inner"
+}
+
+@test "uring: fbr-stress, locks and all, through the rings" {
+	uring Y
+	stress="$top_builddir/tests/stress/fbr-stress"
+	[ -x "$stress" ] || skip "fbr-stress is not built"
+	start_daemon --xattr --trace "$t"
+	run -0 timeout 300 "$stress" -t 10 "$mnt"
+	run -0 decoded
+	grep -q ' SETLKW(' <<<"$(ring_lines <<<"$output")"
 }
 
 @test "uring: a lock waiter stopped by a signal is answered at once" {

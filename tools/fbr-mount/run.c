@@ -149,6 +149,7 @@ static int start(struct server *sv)
 	if (a->pt.passthrough && geteuid() == 0)
 		fbr_fusedev_passthrough(sv->session, sv->mnt.fd);
 	fo.trace = sv->trace;
+	fo.mountpoint = sv->mnt.mountpoint;
 	err = fbr_fusedev_start(sv->session, sv->mnt.fd, &fo, &sv->srv);
 	if (err) {
 		errmsg("cannot start %u workers: %s", fo.threads, strerror(-err));

@@ -90,6 +90,14 @@ unsigned fbr_fusedev_default_threads(void);
  * one for that long before it sleeps, on a CPU other than its queue's so
  * as not to hold up the callers there.  A lone client's round trips get
  * shorter; the price is a CPU kept busy while requests keep coming.
+ *
+ * A request the kernel queues while every ring entry of its queue is busy
+ * is handed out only with the queue's next reply, and a deferred reply
+ * (a lock waiter's) gives none until the lock comes.  Given mountpoint,
+ * a queue whose entries are all taken when a reply is deferred makes the
+ * kernel send it a request of its own (a GETATTR of the root, from that
+ * CPU), whose reply hands out what waits; without it such requests wait
+ * for other traffic from that CPU.
  */
 enum fbr_fusedev_uring {
 	FBR_FUSEDEV_URING_OFF,     /* /dev/fuse reads only */
@@ -115,6 +123,8 @@ struct fbr_fusedev_opts {
 	unsigned poll_us;          /* with the rings: how long a ring thread
 				      polls for its next request before it
 				      sleeps (0: never); see below */
+	const char *mountpoint;    /* the mount's absolute path, for the rings
+				      to unstick a queue (see below); or NULL */
 };
 
 /*

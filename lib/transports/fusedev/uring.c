@@ -28,7 +28,11 @@
  * thread registers another to go on serving.  The kernel hands a newly
  * registered entry only requests that arrive after it: one it queued while
  * every entry was in use waits for the queue's next commit, which a
- * deferred reply does not give (fbr-mount(1), BUGS).  Only a ring's own thread
+ * deferred reply does not give.  So when a reply is deferred while no
+ * thread of the queue is idle, the thread nudges the queue: a statx of the
+ * mount's root with AT_STATX_FORCE_SYNC from a thread on the queue's CPU
+ * (nudge.c) makes the kernel send a GETATTR through the queue, and its
+ * commit hands out what waited.  Only a ring's own thread
  * submits to it, so the answer is filled in by whichever thread has it and
  * handed to the owner through a mailbox, with an eventfd the owner's ring
  * reads to wake it.  What a deferred reply holds outlives the threads: the
@@ -50,6 +54,7 @@
 
 #include "protocol/opcode.h"
 #include "trace/trace.h"
+#include "transports/fusedev/nudge.h"
 #include "transports/fusedev/uring.h"
 #include "fbr/log.h"
 
@@ -111,7 +116,8 @@ struct ring_thread {
 struct queue {
 	struct fbr_uring *u;
 	unsigned qid;
-	pthread_mutex_t grow_lock;
+	pthread_mutex_t grow_lock;   /* and nudger */
+	struct fbr_nudger *nudger;   /* started by the first nudge() */
 	atomic_uint n;               /* threads set up, in t[] */
 	atomic_uint idle;
 	struct ring_thread *t[];     /* room for u->per_queue */
@@ -125,6 +131,7 @@ struct fbr_uring {
 	size_t page, payload_size;
 	unsigned nq, per_queue;
 	uint64_t poll_ns;            /* how long an idle thread polls */
+	char *mountpoint;            /* for nudge(); or NULL */
 	atomic_bool stopping;
 	atomic_uint refs;            /* the transport's, and one per late sink */
 	atomic_bool refusal_said;
@@ -403,6 +410,27 @@ static void dispatch(struct ring_thread *t, const struct fbr_msg *m)
 			fbr_opcode_name(opcode) ?: "request", strerror(-err));
 }
 
+/*
+ * Make the kernel send this queue a request (see the top of this file),
+ * once the entry just registered is in the kernel to take it.
+ */
+static void nudge(struct ring_thread *t)
+{
+	struct queue *q = t->q;
+
+	if (!q->u->mountpoint || io_uring_submit(&t->ring) < 0)
+		return;
+	pthread_mutex_lock(&q->grow_lock);
+	if (!q->nudger &&
+	    fbr_nudger_new(q->u->mountpoint, q->qid, &q->nudger) < 0)
+		q->nudger = NULL;
+	pthread_mutex_unlock(&q->grow_lock);
+	if (q->nudger) {
+		fbr_nudger_poke(q->nudger);
+		fbr_debug(SUBSYS, "queue %u: nudged", q->qid);
+	}
+}
+
 /* A deferred reply holds the entry: another lets the thread go on. */
 static void refill(struct ring_thread *t)
 {
@@ -440,6 +468,8 @@ static void serve(struct ring_thread *t, struct entry *e)
 		t->parked++;
 		if (!t->live)
 			refill(t);
+		if (atomic_load(&t->q->idle) == 0)
+			nudge(t);
 	} else if (!t->answered) {
 		/* Refused without a reply: the entry must go back anyway. */
 		struct fuse_out_header oh = { .error = -EIO, .unique = unique };
@@ -712,9 +742,11 @@ static void destroy(struct fbr_uring *u)
 			continue;
 		for (unsigned k = 0; k < atomic_load(&q->n); k++)
 			thread_free(q->t[k]);
+		fbr_nudger_free(q->nudger);
 		pthread_mutex_destroy(&q->grow_lock);
 		free(q);
 	}
+	free(u->mountpoint);
 	free(u);
 }
 
@@ -780,6 +812,7 @@ int fbr_uring_new(struct fbr_session *s, int fd,
 	*u = (struct fbr_uring){
 		.s = s, .fd = fd, .trace = o->trace, .mode = o->uring, .nq = nq,
 		.poll_ns = (uint64_t)o->poll_us * 1000,
+		.mountpoint = o->mountpoint ? strdup(o->mountpoint) : NULL,
 		.page = (size_t)sysconf(_SC_PAGESIZE),
 		.per_queue = threads > nq ? (threads + nq - 1) / nq : 1,
 	};

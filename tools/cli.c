@@ -1,6 +1,7 @@
 /*
  * The shared command-line conventions of the fbr tools.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -122,4 +123,67 @@ bool cli_abs_path(const char *path, char **out)
 	if (!*out)
 		errmsg("out of memory");
 	return *out != NULL;
+}
+
+static bool bad_value(const char *what, const char *val)
+{
+	usage_error("invalid %s: '%s'", what, val);
+	return false;
+}
+
+bool cli_uint(const char *what, const char *val, unsigned min, unsigned max,
+	      unsigned *out)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(val, &end, 10);
+	if (errno || end == val || *end || *val == '-' || n < min || n > max)
+		return bad_value(what, val);
+	*out = (unsigned)n;
+	return true;
+}
+
+bool cli_double(const char *what, const char *val, double min, double max,
+		double *out)
+{
+	char *end;
+	double t;
+
+	errno = 0;
+	t = strtod(val, &end);
+	if (errno || end == val || *end || !(t >= min && t <= max))
+		return bad_value(what, val);
+	*out = t;
+	return true;
+}
+
+int cli_opt_list(struct cli_lists *l, const char *list,
+		 int (*set)(void *arg, char *opt), void *arg, int ok, int oom)
+{
+	char **copies = realloc(l->copies, (l->n + 1) * sizeof(*copies));
+	char *copy = strdup(list), *save = NULL;
+	int ret = ok;
+
+	if (copies)
+		l->copies = copies;
+	if (!copies || !copy) {
+		free(copy);
+		errmsg("out of memory");
+		return oom;
+	}
+	l->copies[l->n++] = copy;
+	for (char *o = strtok_r(copy, ",", &save); o && ret == ok;
+	     o = strtok_r(NULL, ",", &save))
+		ret = set(arg, o);
+	return ret;
+}
+
+void cli_lists_free(struct cli_lists *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->copies[i]);
+	free(l->copies);
+	*l = (struct cli_lists){ 0 };
 }

@@ -9,6 +9,7 @@
 #define FBR_TOOLS_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "fbr/log.h"
 
@@ -36,5 +37,29 @@ bool cli_is_syslog(void);
 /* path made absolute against the current directory, in *out (freed
  * first); false when out of memory, said so. */
 bool cli_abs_path(const char *path, char **out);
+
+/*
+ * Option values: a whole or a real number val from min to max, in *out;
+ * otherwise false, said as the usage error "invalid WHAT: 'VAL'".
+ */
+bool cli_uint(const char *what, const char *val, unsigned min, unsigned max,
+	      unsigned *out);
+bool cli_double(const char *what, const char *val, double min, double max,
+		double *out);
+
+/* The -o lists a tool has taken: its option values point into them. */
+struct cli_lists {
+	char **copies;
+	size_t n;
+};
+
+/*
+ * Hand each comma-separated option of list, in a copy kept in l, to
+ * set(arg, option) in order while it returns ok.  Returns ok, what set
+ * returned otherwise, or oom when out of memory (said).
+ */
+int cli_opt_list(struct cli_lists *l, const char *list,
+		 int (*set)(void *arg, char *opt), void *arg, int ok, int oom);
+void cli_lists_free(struct cli_lists *l);
 
 #endif

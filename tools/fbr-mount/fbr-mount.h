@@ -34,8 +34,7 @@ struct args {
 	unsigned poll_us;         /* --poll: 0 or up to MAX_POLL_US */
 	char *stats_file;         /* NULL: stderr, or syslog in the background */
 	char *trace_file;         /* --trace: record the traffic there */
-	char **lists;             /* copies of the -o lists; values point in */
-	size_t nlists;
+	struct cli_lists lists;   /* the -o lists: values point in */
 	bool no_default_permissions; /* asked for: allow_other leaves it off */
 	struct fbr_mount_opts mnt;
 	struct fbr_pt_opts pt;

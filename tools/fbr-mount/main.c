@@ -27,9 +27,7 @@ int main(int argc, char **argv)
 	}
 	free(a.stats_file);
 	free(a.trace_file);
-	for (size_t i = 0; i < a.nlists; i++)
-		free(a.lists[i]);
-	free(a.lists);
+	cli_lists_free(&a.lists);
 	vfs_mounts_free(&a.mounts);
 	return ret;
 }

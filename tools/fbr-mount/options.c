@@ -5,7 +5,6 @@
  * use for themselves (noauto, _netdev, user, ...) are accepted and
  * ignored, as a mount helper must.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,12 +97,6 @@ static const char *const cache_names[] = {
 
 #define N_ELEM(x) (sizeof(x) / sizeof((x)[0]))
 
-static int bad_value(const char *what, const char *val)
-{
-	usage_error("invalid %s: '%s'", what, val);
-	return EXIT_USAGE;
-}
-
 static int set_cache(struct args *a, const char *val)
 {
 	for (size_t i = 0; i < N_ELEM(cache_names); i++) {
@@ -112,34 +105,19 @@ static int set_cache(struct args *a, const char *val)
 			return EXIT_OK;
 		}
 	}
-	return bad_value("cache mode", val);
+	usage_error("invalid cache mode: '%s'", val);
+	return EXIT_USAGE;
 }
 
 static int set_uint(const char *what, const char *val, unsigned min,
 		    unsigned max, unsigned *out)
 {
-	unsigned long n;
-	char *end;
-
-	errno = 0;
-	n = strtoul(val, &end, 10);
-	if (errno || end == val || *end || n < min || n > max || *val == '-')
-		return bad_value(what, val);
-	*out = (unsigned)n;
-	return EXIT_OK;
+	return cli_uint(what, val, min, max, out) ? EXIT_OK : EXIT_USAGE;
 }
 
 static int set_timeout(const char *what, const char *val, double *out)
 {
-	char *end;
-	double t;
-
-	errno = 0;
-	t = strtod(val, &end);
-	if (errno || end == val || *end || !(t >= 0 && t <= 1e9))
-		return bad_value(what, val);
-	*out = t;
-	return EXIT_OK;
+	return cli_double(what, val, 0, 1e9, out) ? EXIT_OK : EXIT_USAGE;
 }
 
 /* key=value options; *known false if key is not one. */
@@ -231,25 +209,9 @@ static int set_option(struct args *a, char *opt)
 	return EXIT_USAGE;
 }
 
-/* The list is kept: option values point into it. */
-static int parse_list(struct args *a, const char *list)
+static int set_listed(void *a, char *opt)
 {
-	char **lists = realloc(a->lists, (a->nlists + 1) * sizeof(*lists));
-	char *copy = strdup(list), *save = NULL;
-	int ret = EXIT_OK;
-
-	if (lists)
-		a->lists = lists;
-	if (!lists || !copy) {
-		free(copy);
-		errmsg("out of memory");
-		return EXIT_FAIL;
-	}
-	a->lists[a->nlists++] = copy;
-	for (char *o = strtok_r(copy, ",", &save); o && ret == EXIT_OK;
-	     o = strtok_r(NULL, ",", &save))
-		ret = set_option(a, o);
-	return ret;
+	return set_option(a, opt);
 }
 
 static int parse_one(struct args *a, int c, const char *arg, bool *done)
@@ -270,7 +232,8 @@ static int parse_one(struct args *a, int c, const char *arg, bool *done)
 		a->debug = a->foreground = true;
 		return EXIT_OK;
 	case 'o':
-		return parse_list(a, arg);
+		return cli_opt_list(&a->lists, arg, set_listed, a, EXIT_OK,
+				    EXIT_FAIL);
 	case OPT_CACHE:
 		return set_cache(a, arg);
 	case OPT_THREADS:

@@ -26,8 +26,7 @@ struct args {
 	const char *tree;         /* --tree: copy or unpack this first */
 	const char *driver;       /* --driver */
 	struct fbr_pt_opts pt;    /* -o: the driver's options */
-	char **lists;             /* copies of the -o lists; values point in */
-	size_t nlists;
+	struct cli_lists lists;   /* the -o lists: values point in */
 	bool strict, keep_going, bench, quiet, keep_root;
 	unsigned threads;         /* 0: one request at a time, in order */
 	double pace;              /* 0: flat out; else speed-up of recorded time */

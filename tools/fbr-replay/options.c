@@ -83,29 +83,13 @@ static int bad_value(const char *what, const char *val)
 static int set_uint(const char *what, const char *val, unsigned min,
 		    unsigned max, unsigned *out)
 {
-	unsigned long n;
-	char *end;
-
-	errno = 0;
-	n = strtoul(val, &end, 10);
-	if (errno || end == val || *end || *val == '-' || n < min || n > max)
-		return bad_value(what, val);
-	*out = (unsigned)n;
-	return EXIT_SAME;
+	return cli_uint(what, val, min, max, out) ? EXIT_SAME : EXIT_TROUBLE;
 }
 
 static int set_double(const char *what, const char *val, double min,
 		      double max, double *out)
 {
-	char *end;
-	double t;
-
-	errno = 0;
-	t = strtod(val, &end);
-	if (errno || end == val || *end || !(t >= min && t <= max))
-		return bad_value(what, val);
-	*out = t;
-	return EXIT_SAME;
+	return cli_double(what, val, min, max, out) ? EXIT_SAME : EXIT_TROUBLE;
 }
 
 /* "original" is x1; "x2" replays twice as fast, "x0.5" half as fast. */
@@ -178,25 +162,9 @@ static int set_option(struct args *a, char *opt)
 	return EXIT_SAME;
 }
 
-/* The list is kept: option values point into it. */
-static int parse_list(struct args *a, const char *list)
+static int set_listed(void *a, char *opt)
 {
-	char **lists = realloc(a->lists, (a->nlists + 1) * sizeof(*lists));
-	char *copy = strdup(list), *save = NULL;
-	int ret = EXIT_SAME;
-
-	if (lists)
-		a->lists = lists;
-	if (!lists || !copy) {
-		free(copy);
-		errmsg("out of memory");
-		return EXIT_TROUBLE;
-	}
-	a->lists[a->nlists++] = copy;
-	for (char *o = strtok_r(copy, ",", &save); o && ret == EXIT_SAME;
-	     o = strtok_r(NULL, ",", &save))
-		ret = set_option(a, o);
-	return ret;
+	return set_option(a, opt);
 }
 
 static int set_flag(struct args *a, int c)
@@ -232,7 +200,8 @@ static int parse_one(struct args *a, int c, const char *arg, bool *done)
 		usage_error("unknown driver '%s' (known: %s)", arg,
 			    replay_driver_list);
 		return EXIT_TROUBLE;
-	case 'o': return parse_list(a, arg);
+	case 'o': return cli_opt_list(&a->lists, arg, set_listed, a, EXIT_SAME,
+				      EXIT_TROUBLE);
 	case 'C': return set_uint("context", arg, 0, 1000, &a->context);
 	case 'j': return set_uint("thread count", arg, 1, 64, &a->threads);
 	case OPT_PACE: return set_pace(a, arg);
@@ -290,9 +259,5 @@ int parse_args(int argc, char **argv, struct args *a, bool *done)
 
 void free_args(struct args *a)
 {
-	for (size_t i = 0; i < a->nlists; i++)
-		free(a->lists[i]);
-	free(a->lists);
-	a->lists = NULL;
-	a->nlists = 0;
+	cli_lists_free(&a->lists);
 }

@@ -3,7 +3,6 @@
  * that a bad one is a usage error before anything starts.  The long
  * options and the -o form share these.
  */
-#include <errno.h>
 #include <grp.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -126,33 +125,19 @@ int set_handles(struct args *a, const char *val)
 	return EXIT_OK;
 }
 
-static int set_ulong(const char *what, const char *val, unsigned long max,
-		     unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(val, &end, 10);
-	if (errno || end == val || *end || v > max || val[0] == '-')
-		return bad_value(what, val);
-	*out = v;
-	return EXIT_OK;
-}
-
 int set_uint(const char *what, const char *val, unsigned max, unsigned *out)
 {
-	unsigned long v = 0;
-	int ret = set_ulong(what, val, max, &v);
-
-	*out = (unsigned)v;
-	return ret;
+	return cli_uint(what, val, 0, max, out) ? EXIT_OK : EXIT_USAGE;
 }
 
+/* The kernel's own limit on a process's fds is well below UINT_MAX. */
 int set_nofile(struct args *a, const char *val)
 {
-	return set_ulong("file descriptor limit", val, ULONG_MAX,
-			 &a->rlimit_nofile);
+	unsigned n;
+	int ret = set_uint("file descriptor limit", val, UINT_MAX, &n);
+
+	a->rlimit_nofile = n;
+	return ret;
 }
 
 int set_fd(struct args *a, const char *val)
@@ -183,13 +168,10 @@ int set_group(struct args *a, const char *val)
 /* The C virtiofsd's timeout=: how long the guest may cache, seconds. */
 int set_timeout(struct args *a, const char *val)
 {
-	char *end;
 	double t;
 
-	errno = 0;
-	t = strtod(val, &end);
-	if (errno || end == val || *end || !(t >= 0 && t <= 1e9))
-		return bad_value("timeout", val);
+	if (!cli_double("timeout", val, 0, 1e9, &t))
+		return EXIT_USAGE;
 	a->pt.entry_timeout = a->pt.attr_timeout = t;
 	return EXIT_OK;
 }

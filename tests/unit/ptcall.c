@@ -1,7 +1,10 @@
 /*
- * The request sender shared by the passthrough unit tests.
+ * The request sender shared by the passthrough unit tests, and the
+ * helpers on it they all use.
  */
 #include <unistd.h>
+
+#include "fbr/fuse_abi.h"
 
 #include "ptcall.h"
 
@@ -35,4 +38,38 @@ struct reply pt_callv(struct fbr_session *s, struct fbr_memsink *m,
 	r.data = m->reply + sizeof(oh);
 	r.len = oh.len - sizeof(oh);
 	return r;
+}
+
+struct fbr_session *tc_sess;
+struct fbr_memsink tc_sink;
+
+struct reply tc_call(uint32_t opcode, uint64_t nodeid,
+		     const struct part *parts, int nparts)
+{
+	return pt_callv(tc_sess, &tc_sink, opcode, nodeid, parts, nparts);
+}
+
+struct reply tc_call1(uint32_t opcode, uint64_t nodeid, const void *in,
+		      size_t size)
+{
+	struct part p[] = { { in, size } };
+
+	return tc_call(opcode, nodeid, p, 1);
+}
+
+int tc_take(struct reply r, void *out, size_t size)
+{
+	if (r.error)
+		return r.error;
+	if (r.len != size)
+		return -1000 - (int)r.len;
+	memcpy(out, r.data, size);
+	return 0;
+}
+
+int tc_lookup(uint64_t parent, const char *name, struct fuse_entry_out *e)
+{
+	struct part p[] = { S(name) };
+
+	return tc_take(tc_call(FUSE_LOOKUP, parent, p, 1), e, sizeof(*e));
 }

@@ -34,8 +34,6 @@
 #define NFILES 100     /* per directory: 400 files, over six times NOFILE */
 
 static struct fbr_driver drv;
-static struct fbr_session *sess;
-static struct fbr_memsink sink;
 static char scratch[] = "/tmp/fbr-ptfds-XXXXXX";
 static int maxfds;     /* the most fds seen open at any check */
 
@@ -57,49 +55,18 @@ static int count_fds(void)
 	return n;
 }
 
-static struct reply callv(uint32_t opcode, uint64_t nodeid,
-			  const struct part *parts, int nparts)
-{
-	return pt_callv(sess, &sink, opcode, nodeid, parts, nparts);
-}
-
-static struct reply call1(uint32_t opcode, uint64_t nodeid, const void *in,
-			  size_t size)
-{
-	struct part p[] = { { in, size } };
-
-	return callv(opcode, nodeid, p, 1);
-}
-
-static int take(struct reply r, void *out, size_t size)
-{
-	if (r.error)
-		return r.error;
-	if (r.len != size)
-		return -1000 - (int)r.len;
-	memcpy(out, r.data, size);
-	return 0;
-}
-
-static int lookup(uint64_t parent, const char *name, struct fuse_entry_out *e)
-{
-	struct part p[] = { S(name) };
-
-	return take(callv(FUSE_LOOKUP, parent, p, 1), e, sizeof(*e));
-}
-
 static void forget(uint64_t nodeid, uint64_t n)
 {
 	struct fuse_forget_in in = { .nlookup = n };
 
-	call1(FUSE_FORGET, nodeid, &in, sizeof(in));
+	tc_call1(FUSE_FORGET, nodeid, &in, sizeof(in));
 }
 
 static int getattr(uint64_t nodeid, struct fuse_attr *a)
 {
 	struct fuse_getattr_in in = { 0 };
 	struct fuse_attr_out out;
-	int err = take(call1(FUSE_GETATTR, nodeid, &in, sizeof(in)), &out,
+	int err = tc_take(tc_call1(FUSE_GETATTR, nodeid, &in, sizeof(in)), &out,
 		       sizeof(out));
 
 	if (!err)
@@ -112,7 +79,7 @@ static int mkdir_(uint64_t parent, const char *name, struct fuse_entry_out *e)
 	struct fuse_mkdir_in in = { .mode = 0755 };
 	struct part p[] = { P(in), S(name) };
 
-	return take(callv(FUSE_MKDIR, parent, p, 2), e, sizeof(*e));
+	return tc_take(tc_call(FUSE_MKDIR, parent, p, 2), e, sizeof(*e));
 }
 
 struct created {
@@ -125,14 +92,14 @@ static int create_(uint64_t parent, const char *name, struct created *c)
 	struct fuse_create_in in = { .flags = O_WRONLY | O_EXCL, .mode = 0644 };
 	struct part p[] = { P(in), S(name) };
 
-	return take(callv(FUSE_CREATE, parent, p, 2), c, sizeof(*c));
+	return tc_take(tc_call(FUSE_CREATE, parent, p, 2), c, sizeof(*c));
 }
 
 static int open_(uint64_t nodeid, uint32_t flags, uint64_t *fh, bool dir)
 {
 	struct fuse_open_in in = { .flags = flags };
 	struct fuse_open_out o;
-	int err = take(call1(dir ? FUSE_OPENDIR : FUSE_OPEN, nodeid, &in,
+	int err = tc_take(tc_call1(dir ? FUSE_OPENDIR : FUSE_OPEN, nodeid, &in,
 			     sizeof(in)), &o, sizeof(o));
 
 	*fh = o.fh;
@@ -143,7 +110,7 @@ static int release(uint64_t nodeid, uint64_t fh, bool dir)
 {
 	struct fuse_release_in in = { .fh = fh };
 
-	return call1(dir ? FUSE_RELEASEDIR : FUSE_RELEASE, nodeid, &in,
+	return tc_call1(dir ? FUSE_RELEASEDIR : FUSE_RELEASE, nodeid, &in,
 		     sizeof(in)).error;
 }
 
@@ -152,7 +119,7 @@ static int write_(uint64_t nodeid, uint64_t fh, const char *data)
 	struct fuse_write_in in = { .fh = fh, .size = (uint32_t)strlen(data) };
 	struct part p[] = { P(in), { data, strlen(data) } };
 	struct fuse_write_out out;
-	int err = take(callv(FUSE_WRITE, nodeid, p, 2), &out, sizeof(out));
+	int err = tc_take(tc_call(FUSE_WRITE, nodeid, p, 2), &out, sizeof(out));
 
 	return err ? err : (int)out.size;
 }
@@ -168,7 +135,7 @@ static int read_file(uint64_t nodeid, char *buf, size_t size)
 	if (err)
 		return err;
 	in.fh = fh;
-	r = call1(FUSE_READ, nodeid, &in, sizeof(in));
+	r = tc_call1(FUSE_READ, nodeid, &in, sizeof(in));
 	if (!r.error) {
 		memcpy(buf, r.data, r.len);
 		buf[r.len] = '\0';
@@ -181,7 +148,7 @@ static int unlink_(uint64_t parent, const char *name, bool dir)
 {
 	struct part p[] = { S(name) };
 
-	return callv(dir ? FUSE_RMDIR : FUSE_UNLINK, parent, p, 1).error;
+	return tc_call(dir ? FUSE_RMDIR : FUSE_UNLINK, parent, p, 1).error;
 }
 
 static int rename_(uint64_t od, const char *on, uint64_t nd, const char *nn)
@@ -189,7 +156,7 @@ static int rename_(uint64_t od, const char *on, uint64_t nd, const char *nn)
 	struct fuse_rename2_in in = { .newdir = nd };
 	struct part p[] = { P(in), S(on), S(nn) };
 
-	return callv(FUSE_RENAME2, od, p, 3).error;
+	return tc_call(FUSE_RENAME2, od, p, 3).error;
 }
 
 /* Names and the content each file gets. */
@@ -294,7 +261,7 @@ static void test_walk(void)
 			struct fuse_entry_out e;
 
 			names(d, f, dn, fn, data);
-			if (lookup(dirs[d].nodeid, fn, &e) ||
+			if (tc_lookup(dirs[d].nodeid, fn, &e) ||
 			    e.nodeid != files[d][f].nodeid)
 				bad++;
 			else
@@ -313,7 +280,7 @@ static void test_walk(void)
 		}
 		in.fh = fh;
 		for (;;) {
-			struct reply r = call1(FUSE_READDIRPLUS, dirs[d].nodeid,
+			struct reply r = tc_call1(FUSE_READDIRPLUS, dirs[d].nodeid,
 					       &in, sizeof(in));
 			size_t pos = 0;
 
@@ -365,7 +332,7 @@ static int link_(uint64_t nodeid, uint64_t newparent, const char *name,
 	struct fuse_link_in in = { .oldnodeid = nodeid };
 	struct part p[] = { P(in), S(name) };
 
-	return take(callv(FUSE_LINK, newparent, p, 2), e, sizeof(*e));
+	return tc_take(tc_call(FUSE_LINK, newparent, p, 2), e, sizeof(*e));
 }
 
 static int symlink_(uint64_t parent, const char *name, const char *target,
@@ -373,7 +340,7 @@ static int symlink_(uint64_t parent, const char *name, const char *target,
 {
 	struct part p[] = { S(name), S(target) };
 
-	return take(callv(FUSE_SYMLINK, parent, p, 2), e, sizeof(*e));
+	return tc_take(tc_call(FUSE_SYMLINK, parent, p, 2), e, sizeof(*e));
 }
 
 /* What goes through /proc/self/fd or at an empty path: links, symlinks. */
@@ -399,7 +366,7 @@ static void test_links(void)
 	is_int(bad, 0, "%d symlinks", NOFILE);
 	for (i = 0; i < NOFILE; i++) {
 		snprintf(data, sizeof(data), "target-%d", i);
-		r = call1(FUSE_READLINK, sl[i].nodeid, NULL, 0);
+		r = tc_call1(FUSE_READLINK, sl[i].nodeid, NULL, 0);
 		bad += r.error || r.len != strlen(data) ||
 		       memcmp(r.data, data, r.len);
 	}
@@ -503,14 +470,14 @@ static int no_handles_child(void)
 	close(fd);
 	if (fbr_passthrough_new(&o, &drv))
 		return 1;
-	sess = fbr_session_new(&drv, &so);
-	if (!sess || take(call1(FUSE_INIT, 0, &in, sizeof(in)), &out,
+	tc_sess = fbr_session_new(&drv, &so);
+	if (!tc_sess || tc_take(tc_call1(FUSE_INIT, 0, &in, sizeof(in)), &out,
 			  sizeof(out)))
 		return 2;
 	base = count_fds();
 	for (int i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "f%d", i);
-		if (lookup(FUSE_ROOT_ID, path, &e[i]))
+		if (tc_lookup(FUSE_ROOT_ID, path, &e[i]))
 			return 3;
 	}
 	if (count_fds() != base + n)
@@ -526,7 +493,7 @@ static int no_handles_child(void)
 	}
 	if (count_fds() != base)
 		return 7;
-	fbr_session_free(sess);
+	fbr_session_free(tc_sess);
 	fbr_passthrough_free(&drv);
 	return rmdir(src) == 0 ? 0 : 8;
 }
@@ -565,12 +532,12 @@ int main(void)
 		skip_all("mkdtemp failed");
 	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 		skip_all("cannot lower RLIMIT_NOFILE");
-	if (fbr_memsink_init(&sink, PAYLOAD))
+	if (fbr_memsink_init(&tc_sink, PAYLOAD))
 		return 99;
 	if (fbr_passthrough_new(&o, &drv))
 		return 99;
-	sess = fbr_session_new(&drv, &so);
-	if (!sess || take(call1(FUSE_INIT, 0, &in, sizeof(in)), &out,
+	tc_sess = fbr_session_new(&drv, &so);
+	if (!tc_sess || tc_take(tc_call1(FUSE_INIT, 0, &in, sizeof(in)), &out,
 			  sizeof(out)))
 		return 99;
 	base = count_fds();
@@ -583,8 +550,8 @@ int main(void)
 	test_pressure();
 	test_remove(base);
 	test_no_handles();
-	fbr_session_free(sess);
+	fbr_session_free(tc_sess);
 	fbr_passthrough_free(&drv);
-	fbr_memsink_release(&sink);
+	fbr_memsink_release(&tc_sink);
 	return done_testing();
 }

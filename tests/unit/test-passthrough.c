@@ -29,37 +29,9 @@
 #define PAYLOAD (1U << 20)
 
 static struct fbr_driver drv;
-static struct fbr_session *sess;
-static struct fbr_memsink sink;
 static char scratch[] = "/tmp/fbr-pt-XXXXXX";
 static int sfd = -1; /* the scratch directory, for checking on the host */
 
-/* Send one request made of its parts; the reply stays valid until the next. */
-static struct reply callv(uint32_t opcode, uint64_t nodeid,
-			  const struct part *parts, int nparts)
-{
-	return pt_callv(sess, &sink, opcode, nodeid, parts, nparts);
-}
-
-
-static struct reply call1(uint32_t opcode, uint64_t nodeid, const void *in,
-			  size_t size)
-{
-	struct part p[] = { { in, size } };
-
-	return callv(opcode, nodeid, p, 1);
-}
-
-/* The reply's payload as a struct of the expected size, or an error. */
-static int take(struct reply r, void *out, size_t size)
-{
-	if (r.error)
-		return r.error;
-	if (r.len != size)
-		return -1000 - (int)r.len;
-	memcpy(out, r.data, size);
-	return 0;
-}
 
 static void start(const struct fbr_pt_opts *o, uint64_t flags)
 {
@@ -76,8 +48,8 @@ static void start(const struct fbr_pt_opts *o, uint64_t flags)
 		fprintf(stderr, "fbr_passthrough_new: %s\n", strerror(-err));
 		exit(99);
 	}
-	sess = fbr_session_new(&drv, &so);
-	if (!sess || take(call1(FUSE_INIT, 0, &in, sizeof(in)), &out,
+	tc_sess = fbr_session_new(&drv, &so);
+	if (!tc_sess || tc_take(tc_call1(FUSE_INIT, 0, &in, sizeof(in)), &out,
 			  sizeof(out))) {
 		fprintf(stderr, "INIT failed\n");
 		exit(99);
@@ -86,9 +58,9 @@ static void start(const struct fbr_pt_opts *o, uint64_t flags)
 
 static void stop(void)
 {
-	fbr_session_free(sess);
+	fbr_session_free(tc_sess);
 	fbr_passthrough_free(&drv);
-	sess = NULL;
+	tc_sess = NULL;
 }
 
 static struct fbr_pt_opts default_opts(void)
@@ -109,25 +81,18 @@ static struct fbr_pt_stats stats(void)
 
 /* Requests, one helper each: each returns 0 or the reply's errno. */
 
-static int lookup(uint64_t parent, const char *name, struct fuse_entry_out *e)
-{
-	struct part p[] = { S(name) };
-
-	return take(callv(FUSE_LOOKUP, parent, p, 1), e, sizeof(*e));
-}
-
 static void forget(uint64_t nodeid, uint64_t n)
 {
 	struct fuse_forget_in in = { .nlookup = n };
 
-	call1(FUSE_FORGET, nodeid, &in, sizeof(in));
+	tc_call1(FUSE_FORGET, nodeid, &in, sizeof(in));
 }
 
 static int getattr(uint64_t nodeid, struct fuse_attr *a)
 {
 	struct fuse_getattr_in in = { 0 };
 	struct fuse_attr_out out;
-	int err = take(call1(FUSE_GETATTR, nodeid, &in, sizeof(in)), &out,
+	int err = tc_take(tc_call1(FUSE_GETATTR, nodeid, &in, sizeof(in)), &out,
 		       sizeof(out));
 
 	if (!err)
@@ -141,7 +106,7 @@ static int mkdir_(uint64_t parent, const char *name, uint32_t mode,
 	struct fuse_mkdir_in in = { .mode = mode, .umask = 022 };
 	struct part p[] = { P(in), S(name) };
 
-	return take(callv(FUSE_MKDIR, parent, p, 2), e, sizeof(*e));
+	return tc_take(tc_call(FUSE_MKDIR, parent, p, 2), e, sizeof(*e));
 }
 
 struct created {
@@ -155,21 +120,21 @@ static int create_(uint64_t parent, const char *name, uint32_t flags,
 	struct fuse_create_in in = { .flags = flags, .mode = mode };
 	struct part p[] = { P(in), S(name) };
 
-	return take(callv(FUSE_CREATE, parent, p, 2), c, sizeof(*c));
+	return tc_take(tc_call(FUSE_CREATE, parent, p, 2), c, sizeof(*c));
 }
 
 static int open_(uint64_t nodeid, uint32_t flags, struct fuse_open_out *o)
 {
 	struct fuse_open_in in = { .flags = flags };
 
-	return take(call1(FUSE_OPEN, nodeid, &in, sizeof(in)), o, sizeof(*o));
+	return tc_take(tc_call1(FUSE_OPEN, nodeid, &in, sizeof(in)), o, sizeof(*o));
 }
 
 static int release(uint64_t nodeid, uint64_t fh, bool dir)
 {
 	struct fuse_release_in in = { .fh = fh };
 
-	return call1(dir ? FUSE_RELEASEDIR : FUSE_RELEASE, nodeid, &in,
+	return tc_call1(dir ? FUSE_RELEASEDIR : FUSE_RELEASE, nodeid, &in,
 		     sizeof(in)).error;
 }
 
@@ -178,7 +143,7 @@ static int read_(uint64_t nodeid, uint64_t fh, uint64_t off, uint32_t size,
 		 void *buf)
 {
 	struct fuse_read_in in = { .fh = fh, .offset = off, .size = size };
-	struct reply r = call1(FUSE_READ, nodeid, &in, sizeof(in));
+	struct reply r = tc_call1(FUSE_READ, nodeid, &in, sizeof(in));
 
 	if (r.error)
 		return r.error;
@@ -192,7 +157,7 @@ static int write_(uint64_t nodeid, uint64_t fh, uint64_t off, const void *buf,
 	struct fuse_write_in in = { .fh = fh, .offset = off, .size = size };
 	struct part p[] = { P(in), { buf, size } };
 	struct fuse_write_out out;
-	int err = take(callv(FUSE_WRITE, nodeid, p, 2), &out, sizeof(out));
+	int err = tc_take(tc_call(FUSE_WRITE, nodeid, p, 2), &out, sizeof(out));
 
 	return err ? err : (int)out.size;
 }
@@ -201,14 +166,14 @@ static int unlink_(uint64_t parent, const char *name, bool dir)
 {
 	struct part p[] = { S(name) };
 
-	return callv(dir ? FUSE_RMDIR : FUSE_UNLINK, parent, p, 1).error;
+	return tc_call(dir ? FUSE_RMDIR : FUSE_UNLINK, parent, p, 1).error;
 }
 
 static int opendir_(uint64_t nodeid, uint64_t *fh)
 {
 	struct fuse_open_in in = { 0 };
 	struct fuse_open_out o;
-	int err = take(call1(FUSE_OPENDIR, nodeid, &in, sizeof(in)), &o,
+	int err = tc_take(tc_call1(FUSE_OPENDIR, nodeid, &in, sizeof(in)), &o,
 		       sizeof(o));
 
 	*fh = o.fh;
@@ -243,9 +208,9 @@ static void host_write(const char *name, const char *data)
 
 static void test_init(void)
 {
-	const struct fbr_conn *c = fbr_session_conn(sess);
+	const struct fbr_conn *c = fbr_session_conn(tc_sess);
 
-	is_int(fbr_session_state(sess), FBR_SESSION_LIVE, "INIT: session live");
+	is_int(fbr_session_state(tc_sess), FBR_SESSION_LIVE, "INIT: session live");
 	ok(c->want & FUSE_EXPORT_SUPPORT, "INIT: EXPORT_SUPPORT granted");
 	ok(!(c->want & FUSE_ATOMIC_O_TRUNC),
 	   "INIT: no ATOMIC_O_TRUNC (the kernel clears set-id bits on O_TRUNC)");
@@ -265,20 +230,20 @@ static void test_lookup_getattr(void)
 
 	host_write("hello", "hello, world\n");
 	st = host_stat("hello");
-	is_int(lookup(FUSE_ROOT_ID, "hello", &e), 0, "lookup of a host file");
+	is_int(tc_lookup(FUSE_ROOT_ID, "hello", &e), 0, "lookup of a host file");
 	ok(e.nodeid != FUSE_ROOT_ID && e.nodeid != 0, "lookup: a new nodeid");
 	is_int(e.attr.ino, (long long)st.st_ino, "lookup: st_ino as on the host");
 	is_int(e.attr.size, 13, "lookup: size");
 	is_int(e.attr.mode, st.st_mode, "lookup: mode");
 	is_int(e.attr.nlink, 1, "lookup: nlink");
 	is_int(e.entry_valid, 1, "cache=auto: entry timeout 1 s");
-	is_int(lookup(FUSE_ROOT_ID, "hello", &e2), 0, "lookup again");
+	is_int(tc_lookup(FUSE_ROOT_ID, "hello", &e2), 0, "lookup again");
 	is_int(e2.nodeid, e.nodeid, "lookup again: the same nodeid");
 	is_int(stats().inodes, 2, "stats: root and one file");
 	is_int(getattr(e.nodeid, &a), 0, "getattr");
 	is_int(a.mtime, st.st_mtim.tv_sec, "getattr: mtime");
 	is_int(a.mtimensec, st.st_mtim.tv_nsec, "getattr: mtime ns");
-	is_int(lookup(FUSE_ROOT_ID, "nothere", &e2), 0,
+	is_int(tc_lookup(FUSE_ROOT_ID, "nothere", &e2), 0,
 	       "lookup of a missing name: a negative entry");
 	ok(e2.nodeid == 0 && e2.entry_valid == 1,
 	   "negative entry: nodeid 0, cached for the entry timeout");
@@ -375,7 +340,7 @@ static void list_dir(uint64_t nodeid, uint64_t fh, uint64_t off, uint32_t size,
 	l->n = l->calls = l->err = 0;
 	for (;;) {
 		struct fuse_read_in in = { .fh = fh, .offset = off, .size = size };
-		struct reply r = call1(plus ? FUSE_READDIRPLUS : FUSE_READDIR,
+		struct reply r = tc_call1(plus ? FUSE_READDIRPLUS : FUSE_READDIR,
 				       nodeid, &in, sizeof(in));
 		size_t pos = 0;
 
@@ -444,7 +409,7 @@ static void test_readdir(void)
 	ok(find_name(&l, ".") >= 0 && find_name(&l, "..") >= 0,
 	   "readdir: . and ..");
 	i = find_name(&l, "entry-123-with-a-long-name");
-	is_int(lookup(d.nodeid, "entry-123-with-a-long-name", &e), 0, "lookup");
+	is_int(tc_lookup(d.nodeid, "entry-123-with-a-long-name", &e), 0, "lookup");
 	is_int(l.ino[i], e.attr.ino, "readdir: d_ino is lookup's ino");
 	forget(e.nodeid, 1);
 	/* Restart in the middle: the same entries follow. */
@@ -462,7 +427,7 @@ static void test_readdir(void)
 
 static struct reply call0_(uint32_t opcode, uint64_t nodeid)
 {
-	return callv(opcode, nodeid, NULL, 0);
+	return tc_call(opcode, nodeid, NULL, 0);
 }
 
 static void test_readdirplus(void)
@@ -493,7 +458,7 @@ static void test_readdirplus(void)
 			wrong += l.nodeid[i] != 0;
 			continue;
 		}
-		if (lookup(d.nodeid, l.names[i], &e) || e.nodeid != l.nodeid[i] ||
+		if (tc_lookup(d.nodeid, l.names[i], &e) || e.nodeid != l.nodeid[i] ||
 		    e.attr.ino != l.ino[i])
 			wrong++;
 		forget(e.nodeid, 2);
@@ -512,7 +477,7 @@ static int rename2(uint64_t od, const char *on, uint64_t nd, const char *nn,
 	struct fuse_rename2_in in = { .newdir = nd, .flags = flags };
 	struct part p[] = { P(in), S(on), S(nn) };
 
-	return callv(FUSE_RENAME2, od, p, 3).error;
+	return tc_call(FUSE_RENAME2, od, p, 3).error;
 }
 
 static char *host_read(const char *name)
@@ -546,7 +511,7 @@ static void test_rename(void)
 	is_int(rename2(1, "a", d.nodeid, "c", 0), 0, "rename into a directory");
 	ok(!host_exists("a") && !strcmp(host_read("rdir/c"), "B"),
 	   "rename: moved on the host");
-	is_int(callv(FUSE_RENAME, d.nodeid, p, 3).error, 0, "RENAME (v1)");
+	is_int(tc_call(FUSE_RENAME, d.nodeid, p, 3).error, 0, "RENAME (v1)");
 	ok(host_exists("moved") && !host_exists("rdir/c"), "RENAME: moved");
 	is_int(rename2(1, "moved", 1, "x", 1U << 30), -EINVAL,
 	       "rename: unknown flag: EINVAL");
@@ -576,21 +541,21 @@ static void test_links(void)
 	struct reply r;
 
 	host_write("lsrc", "x");
-	lookup(FUSE_ROOT_ID, "lsrc", &e);
+	tc_lookup(FUSE_ROOT_ID, "lsrc", &e);
 	in.oldnodeid = e.nodeid;
 	lp[0] = (struct part)P(in);
 	lp[1] = (struct part)S("ldst");
-	is_int(take(callv(FUSE_LINK, FUSE_ROOT_ID, lp, 2), &l, sizeof(l)), 0,
+	is_int(tc_take(tc_call(FUSE_LINK, FUSE_ROOT_ID, lp, 2), &l, sizeof(l)), 0,
 	       "link");
 	is_int(l.nodeid, e.nodeid, "link: the same inode, the same nodeid");
 	is_int(l.attr.nlink, 2, "link: nlink 2");
 	is_int(host_stat("ldst").st_ino, (long long)host_stat("lsrc").st_ino,
 	       "link: a hard link on the host");
 	lp[1] = (struct part)S("a/b");
-	is_int(callv(FUSE_LINK, FUSE_ROOT_ID, lp, 2).error, -EINVAL,
+	is_int(tc_call(FUSE_LINK, FUSE_ROOT_ID, lp, 2).error, -EINVAL,
 	       "link to a name with '/': EINVAL");
 	forget(e.nodeid, 2);
-	is_int(take(callv(FUSE_SYMLINK, FUSE_ROOT_ID, sp, 2), &s, sizeof(s)), 0,
+	is_int(tc_take(tc_call(FUSE_SYMLINK, FUSE_ROOT_ID, sp, 2), &s, sizeof(s)), 0,
 	       "symlink");
 	ok(S_ISLNK(s.attr.mode), "symlink: the entry is a symlink");
 	{
@@ -599,9 +564,9 @@ static void test_links(void)
 		readlinkat(sfd, "sl", t, sizeof(t) - 1);
 		is_int(strcmp(t, "some/target"), 0, "symlink: target on the host");
 	}
-	r = callv(FUSE_READLINK, s.nodeid, NULL, 0);
+	r = tc_call(FUSE_READLINK, s.nodeid, NULL, 0);
 	is_bytes(r.data, r.error ? 0 : r.len, "some/target", 11, "readlink");
-	r = callv(FUSE_READLINK, FUSE_ROOT_ID, NULL, 0);
+	r = tc_call(FUSE_READLINK, FUSE_ROOT_ID, NULL, 0);
 	is_int(r.error, -EINVAL, "readlink of a directory: EINVAL");
 	forget(s.nodeid, 1);
 }
@@ -612,7 +577,7 @@ static int mknod_(const char *name, uint32_t mode, uint32_t rdev,
 	struct fuse_mknod_in in = { .mode = mode, .rdev = rdev };
 	struct part p[] = { P(in), S(name) };
 
-	return take(callv(FUSE_MKNOD, FUSE_ROOT_ID, p, 2), e, sizeof(*e));
+	return tc_take(tc_call(FUSE_MKNOD, FUSE_ROOT_ID, p, 2), e, sizeof(*e));
 }
 
 static void test_mknod(void)
@@ -643,7 +608,7 @@ static int setattr_(uint64_t nodeid, const struct fuse_setattr_in *in,
 		    struct fuse_attr *a)
 {
 	struct fuse_attr_out out;
-	int err = take(call1(FUSE_SETATTR, nodeid, in, sizeof(*in)), &out,
+	int err = tc_take(tc_call1(FUSE_SETATTR, nodeid, in, sizeof(*in)), &out,
 		       sizeof(out));
 
 	if (!err && a)
@@ -661,7 +626,7 @@ static void test_setattr(void)
 	time_t now = time(NULL);
 
 	host_write("sa", "0123456789abcdef");
-	lookup(FUSE_ROOT_ID, "sa", &e);
+	tc_lookup(FUSE_ROOT_ID, "sa", &e);
 	in = (struct fuse_setattr_in){ .valid = FATTR_SIZE, .size = 10 };
 	is_int(setattr_(e.nodeid, &in, &a), 0, "setattr size");
 	is_int(a.size, 10, "setattr: reply has the new size");
@@ -725,38 +690,38 @@ static void test_data_ops(void)
 
 	create_(FUSE_ROOT_ID, "data", O_RDWR | O_CREAT, 0644, &c);
 	fa = (struct fuse_fallocate_in){ .fh = c.o.fh, .length = 1 << 20 };
-	is_int(call1(FUSE_FALLOCATE, c.e.nodeid, &fa, sizeof(fa)).error, 0,
+	is_int(tc_call1(FUSE_FALLOCATE, c.e.nodeid, &fa, sizeof(fa)).error, 0,
 	       "fallocate");
 	is_int(host_stat("data").st_size, 1 << 20, "fallocate: size on the host");
 	fa = (struct fuse_fallocate_in){ .fh = c.o.fh, .offset = 0,
 		.length = 1 << 20, .mode = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE };
-	is_int(call1(FUSE_FALLOCATE, c.e.nodeid, &fa, sizeof(fa)).error, 0,
+	is_int(tc_call1(FUSE_FALLOCATE, c.e.nodeid, &fa, sizeof(fa)).error, 0,
 	       "fallocate punch hole");
 	write_(c.e.nodeid, c.o.fh, 512 * 1024, "x", 1);
 	fd = openat(sfd, "data", O_RDONLY);
 	ls = (struct fuse_lseek_in){ .fh = c.o.fh, .whence = SEEK_DATA };
-	is_int(take(call1(FUSE_LSEEK, c.e.nodeid, &ls, sizeof(ls)), &lo,
+	is_int(tc_take(tc_call1(FUSE_LSEEK, c.e.nodeid, &ls, sizeof(ls)), &lo,
 		    sizeof(lo)), 0, "lseek SEEK_DATA");
 	is_int(lo.offset, lseek(fd, 0, SEEK_DATA), "SEEK_DATA: as on the host");
 	ok(lo.offset > 0, "SEEK_DATA: skips the hole");
 	ls.whence = SEEK_HOLE;
 	ls.offset = lo.offset;
-	is_int(take(call1(FUSE_LSEEK, c.e.nodeid, &ls, sizeof(ls)), &lo,
+	is_int(tc_take(tc_call1(FUSE_LSEEK, c.e.nodeid, &ls, sizeof(ls)), &lo,
 		    sizeof(lo)), 0, "lseek SEEK_HOLE");
 	is_int(lo.offset, lseek(fd, ls.offset, SEEK_HOLE), "SEEK_HOLE: as on the host");
 	close(fd);
 	ls.offset = 2 << 20;
 	ls.whence = SEEK_DATA;
-	is_int(call1(FUSE_LSEEK, c.e.nodeid, &ls, sizeof(ls)).error, -ENXIO,
+	is_int(tc_call1(FUSE_LSEEK, c.e.nodeid, &ls, sizeof(ls)).error, -ENXIO,
 	       "SEEK_DATA past the end: ENXIO");
 	fs = (struct fuse_fsync_in){ .fh = c.o.fh };
-	is_int(call1(FUSE_FSYNC, c.e.nodeid, &fs, sizeof(fs)).error, 0, "fsync");
+	is_int(tc_call1(FUSE_FSYNC, c.e.nodeid, &fs, sizeof(fs)).error, 0, "fsync");
 	fs.fsync_flags = FUSE_FSYNC_FDATASYNC;
-	is_int(call1(FUSE_FSYNC, c.e.nodeid, &fs, sizeof(fs)).error, 0, "fdatasync");
+	is_int(tc_call1(FUSE_FSYNC, c.e.nodeid, &fs, sizeof(fs)).error, 0, "fdatasync");
 	fl = (struct fuse_flush_in){ .fh = c.o.fh };
-	is_int(call1(FUSE_FLUSH, c.e.nodeid, &fl, sizeof(fl)).error, 0, "flush");
+	is_int(tc_call1(FUSE_FLUSH, c.e.nodeid, &fl, sizeof(fl)).error, 0, "flush");
 	fl.fh = 12345;
-	is_int(call1(FUSE_FLUSH, c.e.nodeid, &fl, sizeof(fl)).error, -EBADF,
+	is_int(tc_call1(FUSE_FLUSH, c.e.nodeid, &fl, sizeof(fl)).error, -EBADF,
 	       "flush of a bad fh: EBADF");
 	release(c.e.nodeid, c.o.fh, false);
 	forget(c.e.nodeid, 1);
@@ -764,22 +729,22 @@ static void test_data_ops(void)
 	/* copy_file_range between two handles */
 	host_write("src", "0123456789");
 	host_write("dst", "");
-	lookup(FUSE_ROOT_ID, "src", &e);
+	tc_lookup(FUSE_ROOT_ID, "src", &e);
 	open_(e.nodeid, O_RDONLY, &o);
-	lookup(FUSE_ROOT_ID, "dst", &c.e);
+	tc_lookup(FUSE_ROOT_ID, "dst", &c.e);
 	open_(c.e.nodeid, O_WRONLY, &c.o);
 	{
 		struct fuse_copy_file_range_in cr = { .fh_in = o.fh, .off_in = 2,
 			.nodeid_out = c.e.nodeid, .fh_out = c.o.fh, .off_out = 1,
 			.len = 5 };
 
-		is_int(take(call1(FUSE_COPY_FILE_RANGE, e.nodeid, &cr, sizeof(cr)),
+		is_int(tc_take(tc_call1(FUSE_COPY_FILE_RANGE, e.nodeid, &cr, sizeof(cr)),
 			    &wo, sizeof(wo)), 0, "copy_file_range");
 		is_int(wo.size, 5, "copy_file_range: 5 bytes");
 		is_bytes(host_read("dst"), 6, "\0" "23456", 6,
 			 "copy_file_range: the bytes on the host");
 		cr.fh_out = 999;
-		is_int(call1(FUSE_COPY_FILE_RANGE, e.nodeid, &cr, sizeof(cr)).error,
+		is_int(tc_call1(FUSE_COPY_FILE_RANGE, e.nodeid, &cr, sizeof(cr)).error,
 		       -EBADF, "copy_file_range to a bad fh: EBADF");
 	}
 	release(c.e.nodeid, c.o.fh, false);
@@ -825,7 +790,7 @@ static void test_tmpfile_statx(void)
 	char buf[8];
 	int before = count_host_entries();
 
-	is_int(take(callv(FUSE_TMPFILE, FUSE_ROOT_ID, p, 2), &c, sizeof(c)), 0,
+	is_int(tc_take(tc_call(FUSE_TMPFILE, FUSE_ROOT_ID, p, 2), &c, sizeof(c)), 0,
 	       "tmpfile");
 	is_int(c.e.attr.nlink, 0, "tmpfile: no links");
 	ok(S_ISREG(c.e.attr.mode), "tmpfile: a regular file");
@@ -836,9 +801,9 @@ static void test_tmpfile_statx(void)
 	forget(c.e.nodeid, 1);
 
 	host_write("sx", "statx!");
-	lookup(FUSE_ROOT_ID, "sx", &e);
+	tc_lookup(FUSE_ROOT_ID, "sx", &e);
 	statx(sfd, "sx", AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS | STATX_BTIME, &hx);
-	is_int(take(call1(FUSE_STATX, e.nodeid, &sxi, sizeof(sxi)), &sxo,
+	is_int(tc_take(tc_call1(FUSE_STATX, e.nodeid, &sxi, sizeof(sxi)), &sxo,
 		    sizeof(sxo)), 0, "statx");
 	ok((sxo.stat.mask & STATX_BASIC_STATS) == STATX_BASIC_STATS,
 	   "statx: basic stats in the mask");
@@ -852,22 +817,22 @@ static void test_tmpfile_statx(void)
 	   "statx: btime as on the host");
 	is_int(sxo.attr_valid, 1, "statx: attr timeout");
 
-	is_int(take(call0_(FUSE_STATFS, e.nodeid), &sfo, sizeof(sfo)), 0, "statfs");
+	is_int(tc_take(call0_(FUSE_STATFS, e.nodeid), &sfo, sizeof(sfo)), 0, "statfs");
 	fstatfs(sfd, &hs);
 	ok(sfo.st.blocks == hs.f_blocks && sfo.st.bsize == hs.f_bsize &&
 	   sfo.st.namelen == hs.f_namelen, "statfs: as on the host");
 
 	ai = (struct fuse_access_in){ .mask = R_OK | W_OK };
-	is_int(call1(FUSE_ACCESS, e.nodeid, &ai, sizeof(ai)).error, 0,
+	is_int(tc_call1(FUSE_ACCESS, e.nodeid, &ai, sizeof(ai)).error, 0,
 	       "access R_OK|W_OK");
 	ai.mask = X_OK;
-	is_int(call1(FUSE_ACCESS, e.nodeid, &ai, sizeof(ai)).error,
+	is_int(tc_call1(FUSE_ACCESS, e.nodeid, &ai, sizeof(ai)).error,
 	       faccessat(sfd, "sx", X_OK, 0) ? -errno : 0,
 	       "access X_OK on a 0644 file: as on the host");
 	{
 		struct fuse_syncfs_in si = { 0 };
 
-		is_int(call1(FUSE_SYNCFS, e.nodeid, &si, sizeof(si)).error, 0,
+		is_int(tc_call1(FUSE_SYNCFS, e.nodeid, &si, sizeof(si)).error, 0,
 		       "syncfs");
 	}
 	forget(e.nodeid, 1);
@@ -879,7 +844,7 @@ static struct reply xattr_call(uint32_t op, uint64_t nodeid, const char *name,
 	struct fuse_getxattr_in in = { .size = size };
 	struct part p[] = { P(in), S(name) };
 
-	return callv(op, nodeid, p, name[0] ? 2 : 1);
+	return tc_call(op, nodeid, p, name[0] ? 2 : 1);
 }
 
 static int setxattr_(uint64_t nodeid, const char *name, const char *value)
@@ -887,7 +852,7 @@ static int setxattr_(uint64_t nodeid, const char *name, const char *value)
 	struct fuse_setxattr_in in = { .size = (uint32_t)strlen(value) };
 	struct part p[] = { P(in), S(name), { value, strlen(value) } };
 
-	return callv(FUSE_SETXATTR, nodeid, p, 3).error;
+	return tc_call(FUSE_SETXATTR, nodeid, p, 3).error;
 }
 
 static void test_xattr(void)
@@ -898,7 +863,7 @@ static void test_xattr(void)
 	char v[32] = "";
 
 	host_write("xa", "");
-	lookup(FUSE_ROOT_ID, "xa", &e);
+	tc_lookup(FUSE_ROOT_ID, "xa", &e);
 	if (setxattr_(e.nodeid, "user.test", "value") == -EOPNOTSUPP) {
 		skip("no user xattrs on this filesystem", "xattrs");
 		forget(e.nodeid, 1);
@@ -912,7 +877,7 @@ static void test_xattr(void)
 		       "setxattr: on the host");
 		is_int(strcmp(v, "value"), 0, "setxattr: the value on the host");
 	}
-	is_int(take(xattr_call(FUSE_GETXATTR, e.nodeid, "user.test", 0), &go,
+	is_int(tc_take(xattr_call(FUSE_GETXATTR, e.nodeid, "user.test", 0), &go,
 		    sizeof(go)), 0, "getxattr size 0");
 	is_int(go.size, 5, "getxattr: the length");
 	r = xattr_call(FUSE_GETXATTR, e.nodeid, "user.test", 64);
@@ -927,7 +892,7 @@ static void test_xattr(void)
 	{
 		struct part p[] = { S("user.test") };
 
-		is_int(callv(FUSE_REMOVEXATTR, e.nodeid, p, 1).error, 0,
+		is_int(tc_call(FUSE_REMOVEXATTR, e.nodeid, p, 1).error, 0,
 		       "removexattr");
 	}
 	is_int(xattr_call(FUSE_GETXATTR, e.nodeid, "user.test", 64).error, -ENODATA,
@@ -947,15 +912,15 @@ static void test_escape(void)
 	if (!mkdtemp(outside))
 		exit(99);
 	getattr(FUSE_ROOT_ID, &ra);
-	is_int(lookup(FUSE_ROOT_ID, "..", &e), 0, "lookup .. of the root");
+	is_int(tc_lookup(FUSE_ROOT_ID, "..", &e), 0, "lookup .. of the root");
 	is_int(e.nodeid, FUSE_ROOT_ID, ".. of the root is the root");
-	is_int(lookup(FUSE_ROOT_ID, ".", &e), 0, "lookup . of the root");
+	is_int(tc_lookup(FUSE_ROOT_ID, ".", &e), 0, "lookup . of the root");
 	is_int(e.attr.ino, ra.ino, ". of the root is the root");
 	mkdir_(FUSE_ROOT_ID, "sub", 0755, &d);
-	is_int(lookup(d.nodeid, "..", &e), 0, "lookup .. of a subdirectory");
+	is_int(tc_lookup(d.nodeid, "..", &e), 0, "lookup .. of a subdirectory");
 	is_int(e.nodeid, FUSE_ROOT_ID, "it is the root");
-	is_int(lookup(FUSE_ROOT_ID, "sub/..", &e), -EINVAL, "lookup 'sub/..': EINVAL");
-	is_int(lookup(FUSE_ROOT_ID, "a/b", &e), -EINVAL, "lookup 'a/b': EINVAL");
+	is_int(tc_lookup(FUSE_ROOT_ID, "sub/..", &e), -EINVAL, "lookup 'sub/..': EINVAL");
+	is_int(tc_lookup(FUSE_ROOT_ID, "a/b", &e), -EINVAL, "lookup 'a/b': EINVAL");
 	is_int(mkdir_(FUSE_ROOT_ID, "..", 0755, &e), -EINVAL, "mkdir '..': EINVAL");
 	is_int(mkdir_(FUSE_ROOT_ID, "x/y", 0755, &e), -EINVAL, "mkdir 'x/y': EINVAL");
 	is_int(create_(FUSE_ROOT_ID, "../escape", O_RDWR | O_CREAT, 0644, &c),
@@ -971,14 +936,14 @@ static void test_escape(void)
 	}
 	symlinkat(target, sfd, "out");
 	symlinkat(outside, sfd, "outdir");
-	is_int(lookup(FUSE_ROOT_ID, "out", &s), 0, "lookup of a symlink out");
+	is_int(tc_lookup(FUSE_ROOT_ID, "out", &s), 0, "lookup of a symlink out");
 	ok(S_ISLNK(s.attr.mode), "lookup: the symlink itself, not its target");
 	is_int(open_(s.nodeid, O_RDONLY, &o), -ELOOP, "open of the symlink: ELOOP");
 	is_int(open_(s.nodeid, O_RDONLY | O_NOFOLLOW, &o), -ELOOP,
 	       "open O_NOFOLLOW of the symlink: ELOOP");
 	forget(s.nodeid, 1);
-	is_int(lookup(FUSE_ROOT_ID, "outdir", &s), 0, "lookup of a dir symlink out");
-	is_int(lookup(s.nodeid, "secret", &e), -ENOTDIR,
+	is_int(tc_lookup(FUSE_ROOT_ID, "outdir", &s), 0, "lookup of a dir symlink out");
+	is_int(tc_lookup(s.nodeid, "secret", &e), -ENOTDIR,
 	       "lookup through the symlink: ENOTDIR");
 	{
 		uint64_t fh;
@@ -998,9 +963,9 @@ static void test_escape(void)
 
 		snprintf(moved, sizeof(moved), "%s/moved-source", outside);
 		ok(rename(scratch, moved) == 0, "(host) move the source away");
-		is_int(lookup(d.nodeid, "..", &e), 0, "lookup .. after the move");
+		is_int(tc_lookup(d.nodeid, "..", &e), 0, "lookup .. after the move");
 		is_int(e.nodeid, FUSE_ROOT_ID, "still the root");
-		is_int(lookup(FUSE_ROOT_ID, "sub", &e), 0, "lookup after the move");
+		is_int(tc_lookup(FUSE_ROOT_ID, "sub", &e), 0, "lookup after the move");
 		forget(e.nodeid, 1);
 		rename(moved, scratch);
 	}
@@ -1031,11 +996,11 @@ static void test_mounts(void)
 		return;
 	}
 	host_write("mnt/file", "");
-	is_int(lookup(FUSE_ROOT_ID, "mnt", &m), 0, "lookup of a mount point");
+	is_int(tc_lookup(FUSE_ROOT_ID, "mnt", &m), 0, "lookup of a mount point");
 	ok(m.attr.ino >= (1ULL << 48) &&
 	   (m.attr.ino & ((1ULL << 48) - 1)) == host_stat("mnt").st_ino,
 	   "another mount: st_ino folded with the mount's number");
-	is_int(lookup(m.nodeid, "file", &f), 0, "lookup in the other mount");
+	is_int(tc_lookup(m.nodeid, "file", &f), 0, "lookup in the other mount");
 	ok(f.attr.ino >> 48 == m.attr.ino >> 48 &&
 	   (f.attr.ino & ((1ULL << 48) - 1)) == host_stat("mnt/file").st_ino,
 	   "and so is every inode in it");
@@ -1056,10 +1021,10 @@ static void test_destroy(void)
 	struct fuse_entry_out e;
 	struct fuse_open_out o;
 
-	lookup(FUSE_ROOT_ID, "src", &e);
+	tc_lookup(FUSE_ROOT_ID, "src", &e);
 	open_(e.nodeid, O_RDONLY, &o);
 	ok(stats().inodes == 2 && stats().handles == 1, "before DESTROY");
-	call1(FUSE_DESTROY, 0, NULL, 0);
+	tc_call1(FUSE_DESTROY, 0, NULL, 0);
 	ok(stats().inodes == 1 && stats().handles == 0,
 	   "DESTROY: only the root left, no handles");
 }
@@ -1069,7 +1034,7 @@ static uint32_t open_flags_of(uint64_t nodeid, bool dir)
 	struct fuse_open_in in = { .flags = O_RDONLY };
 	struct fuse_open_out o = { 0 };
 
-	take(call1(dir ? FUSE_OPENDIR : FUSE_OPEN, nodeid, &in, sizeof(in)), &o,
+	tc_take(tc_call1(dir ? FUSE_OPENDIR : FUSE_OPEN, nodeid, &in, sizeof(in)), &o,
 	     sizeof(o));
 	release(nodeid, o.fh, dir);
 	return o.open_flags;
@@ -1083,10 +1048,10 @@ static void test_cache_modes(void)
 	o.cache = FBR_PT_CACHE_NEVER;
 	o.entry_timeout = o.attr_timeout = 5;
 	start(&o, ~0ULL);
-	ok(!(fbr_session_conn(sess)->want & (FUSE_DO_READDIRPLUS |
+	ok(!(fbr_session_conn(tc_sess)->want & (FUSE_DO_READDIRPLUS |
 					      FUSE_READDIRPLUS_AUTO)),
 	   "cache=never: no READDIRPLUS");
-	lookup(FUSE_ROOT_ID, "src", &e);
+	tc_lookup(FUSE_ROOT_ID, "src", &e);
 	ok(e.entry_valid == 0 && e.attr_valid == 0 && e.entry_valid_nsec == 0,
 	   "cache=never: timeouts 0 whatever was set");
 	ok(open_flags_of(e.nodeid, false) & FOPEN_DIRECT_IO,
@@ -1098,21 +1063,21 @@ static void test_cache_modes(void)
 		getattr(e.nodeid, &a);
 		is_int(a.size, 7, "cache=never: a host change shows at once");
 	}
-	is_int(lookup(FUSE_ROOT_ID, "nothere", &e), -ENOENT,
+	is_int(tc_lookup(FUSE_ROOT_ID, "nothere", &e), -ENOENT,
 	       "cache=never: a missing name is plain ENOENT, not cached");
 	stop();
 
 	o = default_opts();
 	o.cache = FBR_PT_CACHE_ALWAYS;
 	start(&o, ~0ULL);
-	lookup(FUSE_ROOT_ID, "src", &e);
+	tc_lookup(FUSE_ROOT_ID, "src", &e);
 	ok(e.entry_valid == 86400 && e.attr_valid == 86400,
 	   "cache=always: timeouts a day");
 	ok(open_flags_of(e.nodeid, false) == FOPEN_KEEP_CACHE,
 	   "cache=always: FOPEN_KEEP_CACHE");
 	ok(open_flags_of(FUSE_ROOT_ID, true) == (FOPEN_KEEP_CACHE | FOPEN_CACHE_DIR),
 	   "cache=always: directories FOPEN_CACHE_DIR");
-	ok(fbr_session_conn(sess)->want & FUSE_CACHE_SYMLINKS,
+	ok(fbr_session_conn(tc_sess)->want & FUSE_CACHE_SYMLINKS,
 	   "cache=always: CACHE_SYMLINKS");
 	stop();
 
@@ -1121,7 +1086,7 @@ static void test_cache_modes(void)
 	o.entry_timeout = 2.5;
 	o.attr_timeout = 0.25;
 	start(&o, ~0ULL);
-	lookup(FUSE_ROOT_ID, "src", &e);
+	tc_lookup(FUSE_ROOT_ID, "src", &e);
 	ok(e.entry_valid == 2 && e.entry_valid_nsec == 500000000 &&
 	   e.attr_valid == 0 && e.attr_valid_nsec == 250000000,
 	   "cache=metadata: timeouts as set");
@@ -1142,7 +1107,7 @@ static void test_options(void)
 
 	o.readonly = true;
 	start(&o, ~0ULL);
-	lookup(FUSE_ROOT_ID, "src", &e);
+	tc_lookup(FUSE_ROOT_ID, "src", &e);
 	is_int(create_(FUSE_ROOT_ID, "ro", O_RDWR | O_CREAT, 0644, &c), -EROFS,
 	       "readonly: create EROFS");
 	is_int(mkdir_(FUSE_ROOT_ID, "ro", 0755, &d), -EROFS, "readonly: mkdir EROFS");
@@ -1161,11 +1126,11 @@ static void test_options(void)
 	o.xattr = false;
 	o.writeback = true;
 	start(&o, ~0ULL);
-	lookup(FUSE_ROOT_ID, "src", &e);
+	tc_lookup(FUSE_ROOT_ID, "src", &e);
 	is_int(xattr_call(FUSE_GETXATTR, e.nodeid, "user.x", 64).error, -ENOSYS,
 	       "xattr off: getxattr ENOSYS (the kernel stops asking)");
 	is_int(setxattr_(e.nodeid, "user.x", "y"), -ENOSYS, "xattr off: setxattr ENOSYS");
-	ok(fbr_session_conn(sess)->want & FUSE_WRITEBACK_CACHE,
+	ok(fbr_session_conn(tc_sess)->want & FUSE_WRITEBACK_CACHE,
 	   "writeback: WRITEBACK_CACHE granted");
 	host_write("src", "wb-data");
 	is_int(open_(e.nodeid, O_WRONLY | O_APPEND, &fo), 0, "writeback: open O_WRONLY");
@@ -1180,17 +1145,17 @@ static void test_options(void)
 	o = default_opts();
 	o.killpriv_v2 = true;
 	start(&o, ~0ULL);
-	ok(fbr_session_conn(sess)->want & FUSE_HANDLE_KILLPRIV_V2,
+	ok(fbr_session_conn(tc_sess)->want & FUSE_HANDLE_KILLPRIV_V2,
 	   "killpriv_v2: HANDLE_KILLPRIV_V2 granted");
 	fchmodat(sfd, "src", 06755, 0);
-	lookup(FUSE_ROOT_ID, "src", &e);
+	tc_lookup(FUSE_ROOT_ID, "src", &e);
 	open_(e.nodeid, O_RDWR, &fo);
 	{
 		struct fuse_write_in wi = { .fh = fo.fh, .size = 1,
 			.write_flags = FUSE_WRITE_KILL_SUIDGID };
 		struct part p[] = { P(wi), { "K", 1 } };
 
-		is_int(callv(FUSE_WRITE, e.nodeid, p, 2).error, 0,
+		is_int(tc_call(FUSE_WRITE, e.nodeid, p, 2).error, 0,
 		       "killpriv_v2: write with KILL_SUIDGID");
 	}
 	is_int(host_stat("src").st_mode & 07777, 0755,
@@ -1226,7 +1191,7 @@ int main(void)
 	if (!mkdtemp(scratch))
 		skip_all("mkdtemp failed");
 	sfd = open(scratch, O_PATH | O_DIRECTORY);
-	if (fbr_memsink_init(&sink, PAYLOAD))
+	if (fbr_memsink_init(&tc_sink, PAYLOAD))
 		return 99;
 	o = default_opts();
 	start(&o, ~0ULL);
@@ -1248,7 +1213,7 @@ int main(void)
 	test_destroy();
 	stop();
 	test_sessions();
-	fbr_memsink_release(&sink);
+	fbr_memsink_release(&tc_sink);
 	close(sfd);
 	nftw(scratch, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 	return done_testing();

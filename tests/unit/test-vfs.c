@@ -26,8 +26,6 @@
 #define HI(id) ((id) >> VFS_SHIFT)
 
 static struct fbr_driver vfs, pt[2];
-static struct fbr_session *sess;
-static struct fbr_memsink sink;
 static char scratch[] = "/tmp/fbr-vfs-XXXXXX";
 
 /* --- The path table --- */
@@ -127,44 +125,13 @@ static void test_ids(void)
 
 /* --- End to end --- */
 
-static struct reply callv(uint32_t opcode, uint64_t nodeid,
-			  const struct part *parts, int nparts)
-{
-	return pt_callv(sess, &sink, opcode, nodeid, parts, nparts);
-}
-
-static struct reply call1(uint32_t opcode, uint64_t nodeid, const void *in,
-			  size_t size)
-{
-	struct part p[] = { { in, size } };
-
-	return callv(opcode, nodeid, p, 1);
-}
-
-static int take(struct reply r, void *out, size_t size)
-{
-	if (r.error)
-		return r.error;
-	if (r.len != size)
-		return -1000 - (int)r.len;
-	memcpy(out, r.data, size);
-	return 0;
-}
-
-static int lookup(uint64_t parent, const char *name, struct fuse_entry_out *e)
-{
-	struct part p[] = { S(name) };
-
-	return take(callv(FUSE_LOOKUP, parent, p, 1), e, sizeof(*e));
-}
-
 static int mkdir_(uint64_t parent, const char *name)
 {
 	struct fuse_mkdir_in in = { .mode = 0755 };
 	struct fuse_entry_out e;
 	struct part p[] = { P(in), S(name) };
 
-	return take(callv(FUSE_MKDIR, parent, p, 2), &e, sizeof(e));
+	return tc_take(tc_call(FUSE_MKDIR, parent, p, 2), &e, sizeof(e));
 }
 
 static int rename_(uint64_t olddir, const char *old, uint64_t newdir,
@@ -173,7 +140,7 @@ static int rename_(uint64_t olddir, const char *old, uint64_t newdir,
 	struct fuse_rename_in in = { .newdir = newdir };
 	struct part p[] = { P(in), S(old), S(new) };
 
-	return callv(FUSE_RENAME, olddir, p, 3).error;
+	return tc_call(FUSE_RENAME, olddir, p, 3).error;
 }
 
 static int link_(uint64_t ino, uint64_t newdir, const char *name)
@@ -182,7 +149,7 @@ static int link_(uint64_t ino, uint64_t newdir, const char *name)
 	struct fuse_entry_out e;
 	struct part p[] = { P(in), S(name) };
 
-	return take(callv(FUSE_LINK, newdir, p, 2), &e, sizeof(e));
+	return tc_take(tc_call(FUSE_LINK, newdir, p, 2), &e, sizeof(e));
 }
 
 static uint64_t inodes(int i)
@@ -207,10 +174,10 @@ static int list(uint64_t dir, bool plus, struct entry *out, int max)
 	struct reply r;
 	int n = 0;
 
-	if (take(call1(FUSE_OPENDIR, dir, &oi, sizeof(oi)), &oo, sizeof(oo)))
+	if (tc_take(tc_call1(FUSE_OPENDIR, dir, &oi, sizeof(oi)), &oo, sizeof(oo)))
 		return -1;
 	ri.fh = oo.fh;
-	r = call1(plus ? FUSE_READDIRPLUS : FUSE_READDIR, dir, &ri, sizeof(ri));
+	r = tc_call1(plus ? FUSE_READDIRPLUS : FUSE_READDIR, dir, &ri, sizeof(ri));
 	for (size_t p = 0; !r.error && p < r.len && n < max; n++) {
 		const unsigned char *rec = r.data + p;
 		struct fuse_entry_out e = { 0 };
@@ -229,7 +196,7 @@ static int list(uint64_t dir, bool plus, struct entry *out, int max)
 					     : FUSE_NAME_OFFSET) + d.namelen);
 	}
 	struct fuse_release_in rel = { .fh = oo.fh };
-	call1(FUSE_RELEASEDIR, dir, &rel, sizeof(rel));
+	tc_call1(FUSE_RELEASEDIR, dir, &rel, sizeof(rel));
 	return r.error ? r.error : n;
 }
 
@@ -245,7 +212,7 @@ static void forget(uint64_t nodeid, uint64_t n)
 {
 	struct fuse_forget_in in = { .nlookup = n };
 
-	call1(FUSE_FORGET, nodeid, &in, sizeof(in));
+	tc_call1(FUSE_FORGET, nodeid, &in, sizeof(in));
 }
 
 /* Two backends, backend 0 with writeback when wb0: returns INIT's flags. */
@@ -268,8 +235,8 @@ static uint64_t start(bool wb0)
 	if (fbr_passthrough_new(&o, &pt[1]) ||
 	    fbr_vfs_add(&vfs, "/a", &pt[0]) || fbr_vfs_add(&vfs, "/b/c", &pt[1]))
 		exit(99);
-	sess = fbr_session_new(&vfs, &so);
-	if (!sess || take(call1(FUSE_INIT, 0, &in, sizeof(in)), &out,
+	tc_sess = fbr_session_new(&vfs, &so);
+	if (!tc_sess || tc_take(tc_call1(FUSE_INIT, 0, &in, sizeof(in)), &out,
 			  sizeof(out)))
 		exit(99);
 	return out.flags | (uint64_t)out.flags2 << 32;
@@ -277,7 +244,7 @@ static uint64_t start(bool wb0)
 
 static void stop(void)
 {
-	fbr_session_free(sess);
+	fbr_session_free(tc_sess);
 	fbr_vfs_free(&vfs);
 	fbr_passthrough_free(&pt[0]);
 	fbr_passthrough_free(&pt[1]);
@@ -304,26 +271,26 @@ static void test_tree(void)
 	struct fuse_attr_out ao;
 	struct fuse_getattr_in gi = { 0 };
 
-	is_int(lookup(FUSE_ROOT_ID, "a", &a), 0, "lookup /a");
+	is_int(tc_lookup(FUSE_ROOT_ID, "a", &a), 0, "lookup /a");
 	is_int((long long)a.nodeid, (long long)vfs_id(1, FUSE_ROOT_ID),
 	       "/a is backend 1's root");
 	is_int((long long)HI(a.attr.ino), 1, "...its st_ino carries index 1");
-	is_int(lookup(FUSE_ROOT_ID, "b", &b), 0, "lookup /b");
+	is_int(tc_lookup(FUSE_ROOT_ID, "b", &b), 0, "lookup /b");
 	ok(HI(b.nodeid) == 0 && b.attr.mode == (S_IFDIR | 0555),
 	   "/b is a pseudo directory, mode 0555");
 	is_int(b.attr.ino, (long long)b.nodeid, "...its st_ino is its nodeid");
-	is_int(lookup(b.nodeid, "c", &c), 0, "lookup /b/c");
+	is_int(tc_lookup(b.nodeid, "c", &c), 0, "lookup /b/c");
 	is_int((long long)c.nodeid, (long long)vfs_id(2, FUSE_ROOT_ID),
 	       "/b/c is backend 2's root");
-	is_int(lookup(FUSE_ROOT_ID, "nope", &nope), -ENOENT, "lookup /nope: ENOENT");
-	is_int(lookup(c.nodeid, "..", &nope), 0, "lookup .. in /b/c");
+	is_int(tc_lookup(FUSE_ROOT_ID, "nope", &nope), -ENOENT, "lookup /nope: ENOENT");
+	is_int(tc_lookup(c.nodeid, "..", &nope), 0, "lookup .. in /b/c");
 	is_int((long long)nope.nodeid, (long long)b.nodeid, "...is /b");
-	is_int(take(call1(FUSE_GETATTR, b.nodeid, &gi, sizeof(gi)), &ao,
+	is_int(tc_take(tc_call1(FUSE_GETATTR, b.nodeid, &gi, sizeof(gi)), &ao,
 		    sizeof(ao)), 0, "getattr /b");
 	is_int(ao.attr.nlink, 3, "...nlink 2 and one child");
-	is_int(take(call1(FUSE_GETATTR, vfs_id(9, 5), &gi, sizeof(gi)), &ao,
+	is_int(tc_take(tc_call1(FUSE_GETATTR, vfs_id(9, 5), &gi, sizeof(gi)), &ao,
 		    sizeof(ao)), -ESTALE, "getattr of no backend's nodeid: ESTALE");
-	is_int(take(call1(FUSE_GETATTR, 99, &gi, sizeof(gi)), &ao, sizeof(ao)),
+	is_int(tc_take(tc_call1(FUSE_GETATTR, 99, &gi, sizeof(gi)), &ao, sizeof(ao)),
 	       -ESTALE, "getattr of no pseudo node: ESTALE");
 }
 
@@ -333,18 +300,18 @@ static void test_writes_refused(void)
 	struct fuse_access_in acc = { .mask = W_OK };
 	struct fuse_setattr_in sa = { .valid = FATTR_MODE, .mode = 0777 };
 
-	lookup(FUSE_ROOT_ID, "b", &b);
-	lookup(FUSE_ROOT_ID, "a", &a);
+	tc_lookup(FUSE_ROOT_ID, "b", &b);
+	tc_lookup(FUSE_ROOT_ID, "a", &a);
 	is_int(mkdir_(FUSE_ROOT_ID, "x"), -EROFS, "mkdir in /: EROFS");
 	is_int(mkdir_(b.nodeid, "x"), -EROFS, "mkdir in /b: EROFS");
 	is_int(rename_(FUSE_ROOT_ID, "a", FUSE_ROOT_ID, "z"), -EROFS,
 	       "rename of /a: EROFS");
-	is_int(call1(FUSE_SETATTR, b.nodeid, &sa, sizeof(sa)).error, -EROFS,
+	is_int(tc_call1(FUSE_SETATTR, b.nodeid, &sa, sizeof(sa)).error, -EROFS,
 	       "chmod /b: EROFS");
-	is_int(call1(FUSE_ACCESS, b.nodeid, &acc, sizeof(acc)).error, -EROFS,
+	is_int(tc_call1(FUSE_ACCESS, b.nodeid, &acc, sizeof(acc)).error, -EROFS,
 	       "access W_OK on /b: EROFS");
 	acc.mask = R_OK | X_OK;
-	is_int(call1(FUSE_ACCESS, b.nodeid, &acc, sizeof(acc)).error, 0,
+	is_int(tc_call1(FUSE_ACCESS, b.nodeid, &acc, sizeof(acc)).error, 0,
 	       "access R_OK|X_OK on /b: allowed");
 	is_int(mkdir_(a.nodeid, "made"), 0, "mkdir in /a: made");
 	ok(access("made", F_OK) == 0, "...on the host");
@@ -355,11 +322,11 @@ static void test_across(void)
 	struct fuse_entry_out a, b, c, fa, fc;
 
 	close(open("f", O_CREAT | O_WRONLY, 0644));
-	lookup(FUSE_ROOT_ID, "a", &a);
-	lookup(FUSE_ROOT_ID, "b", &b);
-	lookup(b.nodeid, "c", &c);
-	is_int(lookup(a.nodeid, "f", &fa), 0, "lookup /a/f");
-	is_int(lookup(c.nodeid, "f", &fc), 0, "lookup /b/c/f, the same host file");
+	tc_lookup(FUSE_ROOT_ID, "a", &a);
+	tc_lookup(FUSE_ROOT_ID, "b", &b);
+	tc_lookup(b.nodeid, "c", &c);
+	is_int(tc_lookup(a.nodeid, "f", &fa), 0, "lookup /a/f");
+	is_int(tc_lookup(c.nodeid, "f", &fc), 0, "lookup /b/c/f, the same host file");
 	ok(HI(fa.nodeid) == 1 && HI(fc.nodeid) == 2,
 	   "their nodeids carry their backends");
 	ok(fa.attr.ino != fc.attr.ino, "their st_ino differ");
@@ -377,17 +344,17 @@ static void test_across(void)
 
 	struct fuse_open_in oi = { .flags = O_RDWR };
 	struct fuse_open_out oa, oc;
-	take(call1(FUSE_OPEN, fa.nodeid, &oi, sizeof(oi)), &oa, sizeof(oa));
-	take(call1(FUSE_OPEN, fc.nodeid, &oi, sizeof(oi)), &oc, sizeof(oc));
+	tc_take(tc_call1(FUSE_OPEN, fa.nodeid, &oi, sizeof(oi)), &oa, sizeof(oa));
+	tc_take(tc_call1(FUSE_OPEN, fc.nodeid, &oi, sizeof(oi)), &oc, sizeof(oc));
 	struct fuse_copy_file_range_in cf = { .fh_in = oa.fh,
 		.nodeid_out = fc.nodeid, .fh_out = oc.fh, .len = 1 };
-	is_int(call1(FUSE_COPY_FILE_RANGE, fa.nodeid, &cf, sizeof(cf)).error,
+	is_int(tc_call1(FUSE_COPY_FILE_RANGE, fa.nodeid, &cf, sizeof(cf)).error,
 	       -EXDEV, "copy_file_range across backends: EXDEV");
 	struct fuse_release_in rel = { .fh = oa.fh };
-	is_int(call1(FUSE_RELEASE, fa.nodeid, &rel, sizeof(rel)).error, 0,
+	is_int(tc_call1(FUSE_RELEASE, fa.nodeid, &rel, sizeof(rel)).error, 0,
 	       "release in backend 1");
 	rel.fh = oc.fh;
-	is_int(call1(FUSE_RELEASE, fc.nodeid, &rel, sizeof(rel)).error, 0,
+	is_int(tc_call1(FUSE_RELEASE, fc.nodeid, &rel, sizeof(rel)).error, 0,
 	       "release in backend 2");
 	uint64_t before = inodes(0);
 	forget(fa.nodeid, 3);
@@ -399,7 +366,7 @@ static void test_across(void)
 	       "forget of /b/c/f reaches backend 2");
 	forget(a.nodeid, 5);
 	forget(b.nodeid, 5);
-	is_int(lookup(a.nodeid, "g", &fa), 0, "roots outlive forgets");
+	is_int(tc_lookup(a.nodeid, "g", &fa), 0, "roots outlive forgets");
 	forget(fa.nodeid, 1);
 }
 
@@ -423,9 +390,9 @@ static void test_listings(void)
 	ok(e && HI(e->ino) == 1, "...a's d_ino carries index 1");
 
 	struct fuse_entry_out c, b, f;
-	lookup(FUSE_ROOT_ID, "b", &b);
-	lookup(b.nodeid, "c", &c);
-	lookup(c.nodeid, "g", &f);
+	tc_lookup(FUSE_ROOT_ID, "b", &b);
+	tc_lookup(b.nodeid, "c", &c);
+	tc_lookup(c.nodeid, "g", &f);
 	uint64_t before = inodes(1);
 	n = list(c.nodeid, true, l, 16);
 	ok(n >= 4, "readdirplus /b/c: the host's entries");
@@ -454,12 +421,12 @@ static void test_statfs(void)
 	struct fuse_statfs_out root, a;
 	struct fuse_entry_out ea;
 
-	lookup(FUSE_ROOT_ID, "a", &ea);
-	is_int(take(call1(FUSE_STATFS, FUSE_ROOT_ID, NULL, 0), &root,
+	tc_lookup(FUSE_ROOT_ID, "a", &ea);
+	is_int(tc_take(tc_call1(FUSE_STATFS, FUSE_ROOT_ID, NULL, 0), &root,
 		    sizeof(root)), 0, "statfs /");
 	ok(root.st.blocks == 0 && root.st.namelen == 255,
 	   "...the pseudo tree's: no blocks");
-	is_int(take(call1(FUSE_STATFS, ea.nodeid, NULL, 0), &a, sizeof(a)), 0,
+	is_int(tc_take(tc_call1(FUSE_STATFS, ea.nodeid, NULL, 0), &a, sizeof(a)), 0,
 	       "statfs /a");
 	ok(a.st.blocks > 0, "...the source's");
 }
@@ -475,7 +442,7 @@ int main(void)
 	test_paths();
 	test_ids();
 	if (!mkdtemp(scratch) || chdir(scratch) ||
-	    fbr_memsink_init(&sink, 1U << 20))
+	    fbr_memsink_init(&tc_sink, 1U << 20))
 		return 99;
 	test_init();
 	start(false);
@@ -485,7 +452,7 @@ int main(void)
 	test_listings();
 	test_statfs();
 	stop();
-	fbr_memsink_release(&sink);
+	fbr_memsink_release(&tc_sink);
 	if (chdir("/") == 0)
 		nftw(scratch, rm, 16, FTW_DEPTH | FTW_PHYS);
 	return done_testing();

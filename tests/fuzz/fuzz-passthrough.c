@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "fbr/passthrough.h"
-#include "transports/memory.h"
+#include "stream.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -120,18 +120,6 @@ static bool harmful(const uint8_t *p, uint32_t len)
 	return false;
 }
 
-static void init_session(struct fbr_session *s, struct fbr_memsink *m)
-{
-	struct {
-		struct fuse_in_header h;
-		struct fuse_init_in in;
-	} req = { { .len = sizeof(req), .opcode = FUSE_INIT, .unique = 1 },
-		  { .major = 7, .minor = 45, .flags = 0xffffffff,
-		    .flags2 = 0xffffffff } };
-
-	fbr_memory_dispatch(s, &req, sizeof(req), m);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fbr_session_opts so = { .max_write = 1 << 20 };
@@ -153,23 +141,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fbr_passthrough_new(&po, &drv) ||
 	    !(s = fbr_session_new(&drv, &so)) || fbr_memsink_init(&m, 1 << 20))
 		abort();
-	if (data[0] & 1)
-		init_session(s, &m);
-	data++;
-	size--;
-	while (size >= sizeof(struct fuse_in_header)) {
-		uint32_t len;
-
-		memcpy(&len, data, sizeof(len));
-		if (len < sizeof(struct fuse_in_header) || len > size)
-			len = (uint32_t)size;
-		if (!harmful(data, len)) {
-			fbr_memsink_clear(&m);
-			fbr_memory_dispatch(s, data, len, &m);
-		}
-		data += len;
-		size -= len;
-	}
+	fuzz_stream(s, &m, data, size, harmful);
 	fbr_memsink_release(&m);
 	fbr_session_free(s);
 	fbr_passthrough_free(&drv);

@@ -316,7 +316,7 @@ static void grow(struct fbr_fusedev *d);
  */
 #define FORGET_GATHER_US 500
 
-static void after(struct worker *w, uint32_t opcode)
+static void gather_forgets(struct worker *w, uint32_t opcode)
 {
 	if ((opcode == FUSE_FORGET || opcode == FUSE_BATCH_FORGET) && w->d->ring &&
 	    (fbr_session_conn(w->d->s)->want & FUSE_OVER_IO_URING))
@@ -350,7 +350,7 @@ static void *worker_main(void *arg)
 		if (serve(w, (size_t)n))
 			break;
 		atomic_fetch_add(&w->d->idle, 1);
-		after(w, opcode);
+		gather_forgets(w, opcode);
 	}
 	fbr_debug(SUBSYS, "worker %u ends", w->idx);
 	if (err)

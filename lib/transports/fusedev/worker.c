@@ -131,10 +131,29 @@ static void tap_out(struct fbr_trace *t, unsigned idx, const struct iovec *iov,
 				idx, iov, cnt);
 }
 
+/*
+ * Replies that give the kernel a name it uses in later requests (a nodeid,
+ * a file handle) are recorded before they are written, so that a trace
+ * never shows a name in use before it was given (fbr-trace's paths,
+ * fbr-replay's mapping); the others after, off the caller's time.
+ */
+static bool gives_names(uint32_t opcode)
+{
+	switch (opcode) {
+	case FUSE_LOOKUP: case FUSE_MKNOD: case FUSE_MKDIR: case FUSE_SYMLINK:
+	case FUSE_LINK: case FUSE_CREATE: case FUSE_TMPFILE:
+	case FUSE_READDIRPLUS: case FUSE_OPEN: case FUSE_OPENDIR:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int sink_send(struct fbr_sink *s, const struct iovec *iov, int cnt,
 		     size_t placed)
 {
 	struct worker *w = (struct worker *)s;
+	bool first = gives_names(atomic_load(&w->opcode));
 	struct iovec v[8];
 	int err = 0;
 
@@ -143,6 +162,8 @@ static int sink_send(struct fbr_sink *s, const struct iovec *iov, int cnt,
 	memcpy(v, iov, (size_t)cnt * sizeof(*iov));
 	if (placed)
 		v[cnt++] = (struct iovec){ w->out, placed };
+	if (first)
+		tap_out(w->d->trace, w->idx, v, cnt);
 	while (writev(w->fd, v, cnt) < 0) {
 		if (errno == ENOENT)
 			break; /* interrupted: the kernel stopped waiting */
@@ -151,7 +172,8 @@ static int sink_send(struct fbr_sink *s, const struct iovec *iov, int cnt,
 			break;
 		}
 	}
-	tap_out(w->d->trace, w->idx, v, cnt); /* after: not on the caller's time */
+	if (!first)
+		tap_out(w->d->trace, w->idx, v, cnt);
 	return err;
 }
 
